@@ -1,0 +1,17 @@
+// lanterna-cli subcommand families. Each add*Commands() registers its subcommands on the root app; the command
+// names and flags are a contract that scripts depend on: keep them stable.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace lanterna::cli {
+
+// Exit codes shared by all subcommands.
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;     // the work failed (message on stderr)
+constexpr int kExitBadInput = 2;    // refused input (message on stderr)
+constexpr int kExitCancelled = 130;
+
+void addConformanceCommands(CLI::App& app, int& exitCode);
+
+}  // namespace lanterna::cli

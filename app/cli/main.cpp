@@ -1,0 +1,19 @@
+// lanterna-cli: everything the studio does, without a window.
+#include <iostream>
+
+#include "commands.h"
+#include "lanterna/app/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Lanterna: a local studio for AI video (command line)", "lanterna-cli"};
+  app.set_version_flag("--version", std::string("lanterna-cli ") + lanterna::app::versionString());
+  app.require_subcommand(1);
+  int exitCode = lanterna::cli::kExitOk;
+  lanterna::cli::addConformanceCommands(app, exitCode);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : lanterna::cli::kExitBadInput;
+  }
+  return exitCode;
+}

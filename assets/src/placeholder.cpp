@@ -1,0 +1,1 @@
+// Placeholder translation unit until the media code lands; replaced by assets sources.

@@ -1,0 +1,1 @@
+// Placeholder translation unit until the document model lands; replaced by timeline sources.
