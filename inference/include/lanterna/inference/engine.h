@@ -1,0 +1,122 @@
+// Generates images and clips from a loaded model. Usage:
+//   auto engine = Engine::open("models/dreamy_v2.safetensors", EngineOptions{});   // Result<Engine>
+//   GenerationRequest request; request.prompt = "a red circle on a black background";
+//   auto output = engine->generate(request, observer, cancel);                     // Result<GenerationOutput>
+// An Engine is used by one thread at a time (the app's generation thread); CancelToken::cancel() may be called
+// from any thread, and StepObserver::onStep() is called on the generating thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lanterna/result.h"
+
+namespace lanterna::inference {
+
+// 8-bit RGB, row-major, no padding: what the UI shows and the exporter encodes.
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> rgb;  // width * height * 3
+  bool empty() const { return rgb.empty(); }
+};
+
+enum class Device { Auto, Cpu, Cuda };
+enum class Precision { Unset, F32, F16, BF16 };  // Unset: fp16 on CUDA, fp32 on CPU
+
+struct EngineOptions {
+  Device device = Device::Auto;
+  Precision precision = Precision::Unset;
+  int cpuThreads = 0;  // 0: all cores
+  // Folders searched for shared files a single-file checkpoint lacks (e.g. the CLIP tokenizer).
+  std::vector<std::filesystem::path> modelFolders;
+};
+
+struct GenerationRequest {
+  std::string prompt;
+  std::string negativePrompt;
+  std::string sampler = "euler_a";  // euler, euler_a, ddim, dpmpp_2m, dpmpp_2m_karras, lcm
+  bool trailingSpacing = false;
+  int steps = 20;
+  double cfgScale = 7.0;
+  std::uint64_t seed = 0;
+  int width = 512;
+  int height = 512;
+  int frames = 1;        // > 1: a clip (video models)
+  double fps = 8.0;
+  int clipSkip = 1;      // 2: penultimate CLIP layer, as A1111's "clip skip 2"
+  // img2img / image-to-video: the init image (resized to width x height) and how much of it is replaced.
+  std::optional<Image> initImage;
+  double strength = 0.75;
+  double motionAmount = 0.5;  // video models: motion bucket / motion scale, 0..1
+};
+
+// Why a request cannot run; empty when it is valid for this engine. Checked before any work starts.
+std::string validateRequest(const GenerationRequest& request);
+
+struct StepInfo {
+  int step = 0;        // 1-based: this many steps are done
+  int totalSteps = 0;
+  double elapsedSeconds = 0.0;
+  // Cheap preview of the current denoised estimate, one image per frame (empty if previews are off).
+  std::vector<Image> preview;
+};
+
+class StepObserver {
+ public:
+  virtual void onStep(const StepInfo& step) = 0;
+  virtual ~StepObserver() = default;
+};
+
+class CancelToken {
+ public:
+  void cancel() { flag_.store(true, std::memory_order_relaxed); }
+  bool cancelled() const { return flag_.load(std::memory_order_relaxed); }
+  void reset() { flag_.store(false, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> flag_{false};
+};
+
+struct GenerationOutput {
+  std::vector<Image> frames;  // one for an image
+  double seconds = 0.0;
+  std::string device;         // "cpu", "cuda:0"
+};
+
+struct EngineInfo {
+  std::string architecture;   // "sd1", "sd2", "sd2-v", "toyworld", ...
+  std::string device;
+  std::string precision;
+  int defaultWidth = 512;
+  int defaultHeight = 512;
+  bool supportsVideo = false;
+};
+
+class Engine {
+ public:
+  // A diffusers folder or a single-file checkpoint. Errors name the file and say what is wrong or missing.
+  static Result<Engine> open(const std::filesystem::path& model, const EngineOptions& options = {});
+
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+  ~Engine();
+
+  const EngineInfo& info() const;
+  // Outcome Cancelled is an Error of kind ErrorKind::Cancelled: returned within one step of cancel().
+  Result<GenerationOutput> generate(const GenerationRequest& request, StepObserver* observer,
+                                    const CancelToken& cancel);
+
+  struct Impl;
+
+ private:
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lanterna::inference
