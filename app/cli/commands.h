@@ -13,5 +13,6 @@ constexpr int kExitBadInput = 2;    // refused input (message on stderr)
 constexpr int kExitCancelled = 130;
 
 void addConformanceCommands(CLI::App& app, int& exitCode);
+void addGenerateCommands(CLI::App& app, int& exitCode);
 
 }  // namespace lanterna::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exitCode = lanterna::cli::kExitOk;
   lanterna::cli::addConformanceCommands(app, exitCode);
+  lanterna::cli::addGenerateCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

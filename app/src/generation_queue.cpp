@@ -1,5 +1,7 @@
 #include "lanterna/app/generation_queue.h"
 
+#include "lanterna/app/image_convert.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -66,11 +68,6 @@ GenerationQueue::~GenerationQueue() {
   }
   changed_.notify_all();
   if (worker_.joinable()) worker_.join();
-}
-
-QImage GenerationQueue::toQImage(const inference::Image& image) {
-  if (image.empty()) return {};
-  return QImage(image.rgb.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888).copy();
 }
 
 qint64 GenerationQueue::enqueue(GenerationJobSpec spec) {

@@ -73,8 +73,6 @@ class GenerationQueue : public QObject {
   // Releases the resident model (e.g. after an out-of-memory, or when the user frees memory).
   void releaseModel();
 
-  static QImage toQImage(const inference::Image& image);
-
  signals:
   void jobAdded(qint64 id);
   void jobStarted(qint64 id);

@@ -1,0 +1,129 @@
+// `lanterna-cli generate --model PATH|NAME --prompt TEXT ... --out OUT.png`: text-to-image and image-to-image.
+#include <QDir>
+#include <QFileInfo>
+
+#include <csignal>
+#include <random>
+#include <iostream>
+
+#include "commands.h"
+#include "lanterna/app/generation_parameters.h"
+#include "lanterna/app/image_convert.h"
+#include "lanterna/app/model_library.h"
+#include "lanterna/inference/engine.h"
+#include "progress_bar.h"
+
+namespace lanterna::cli {
+namespace {
+
+inference::CancelToken* gCancel = nullptr;
+void onInterrupt(int) {
+  if (gCancel) gCancel->cancel();
+}
+
+struct GenerateOptions {
+  std::string model, out, previewDir, initImage, project;
+  inference::GenerationRequest request;
+  bool randomSeed = true;
+};
+
+class CliObserver : public inference::StepObserver {
+ public:
+  CliObserver(ProgressBar& bar, QString previewDir) : bar_(bar), previewDir_(std::move(previewDir)) {}
+  void onStep(const inference::StepInfo& step) override {
+    bar_.update(step.step, step.totalSteps, step.elapsedSeconds);
+    if (!previewDir_.isEmpty() && !step.preview.empty())
+      (void)app::savePng(app::toQImage(step.preview.front()),
+                         QString("%1/step_%2.png").arg(previewDir_).arg(step.step, 3, 10, QChar('0')));
+  }
+
+ private:
+  ProgressBar& bar_;
+  QString previewDir_;
+};
+
+int runGenerate(const GenerateOptions& options) {
+  inference::GenerationRequest request = options.request;
+  if (options.randomSeed) request.seed = std::random_device{}() | (std::uint64_t(std::random_device{}()) << 32);
+  if (!options.initImage.empty()) {
+    auto image = app::loadImageFile(QString::fromStdString(options.initImage));
+    if (!image) {
+      std::cerr << image.error().message << "\n";
+      return kExitBadInput;
+    }
+    request.initImage = std::move(*image);
+  }
+  if (const std::string problem = inference::validateRequest(request); !problem.empty()) {
+    std::cerr << problem << "\n";
+    return kExitBadInput;
+  }
+  auto modelPath = app::ModelLibrary::fromSettings().resolve(QString::fromStdString(options.model));
+  if (!modelPath) {
+    std::cerr << modelPath.error().message << "\n";
+    return kExitBadInput;
+  }
+  auto engine = inference::Engine::open(modelPath->toStdString());
+  if (!engine) {
+    std::cerr << engine.error().message << "\n";
+    return kExitBadInput;
+  }
+  const QString previewDir = QString::fromStdString(options.previewDir);
+  if (!previewDir.isEmpty()) QDir().mkpath(previewDir);
+
+  inference::CancelToken cancel;
+  gCancel = &cancel;
+  std::signal(SIGINT, onInterrupt);
+  ProgressBar bar("generating");
+  CliObserver observer(bar, previewDir);
+  auto output = engine->generate(request, &observer, cancel);
+  gCancel = nullptr;
+  if (!output) {
+    bar.finish("");
+    std::cerr << output.error().message << "\n";
+    return output.error().kind == ErrorKind::Cancelled ? kExitCancelled : kExitFailure;
+  }
+  const QString modelName = QFileInfo(*modelPath).completeBaseName();
+  const QString parameters = app::formatParameters(request, modelName, {});
+  const Status saved =
+      app::savePng(app::toQImage(output->frames.front()), QString::fromStdString(options.out), parameters);
+  if (!saved) {
+    std::cerr << saved.error().message << "\n";
+    return kExitFailure;
+  }
+  bar.finish("saved " + options.out + "  (seed " + std::to_string(request.seed) + ", " +
+             std::to_string(output->seconds).substr(0, 5) + " s on " + output->device + ")");
+  return kExitOk;
+}
+
+}  // namespace
+
+void addGenerateCommands(CLI::App& app, int& exitCode) {
+  auto options = std::make_shared<GenerateOptions>();
+  auto* command = app.add_subcommand("generate", "Generate an image from a prompt (or from an init image)");
+  auto& r = options->request;
+  command->add_option("--model", options->model, "Model file, diffusers folder, or a name from the models folders")
+      ->required();
+  command->add_option("--prompt", r.prompt, "What to generate")->required();
+  command->add_option("--negative", r.negativePrompt, "What to avoid");
+  command->add_option("--sampler", r.sampler, "euler, euler_a, ddim, dpmpp_2m, dpmpp_2m_karras, lcm")
+      ->capture_default_str();
+  command->add_flag("--trailing", r.trailingSpacing, "Use 'trailing' timestep spacing");
+  command->add_option("--steps", r.steps, "Denoising steps")->capture_default_str();
+  command->add_option("--cfg", r.cfgScale, "Classifier-free guidance scale")->capture_default_str();
+  auto* seed = command->add_option("--seed", r.seed, "Seed (random when omitted)");
+  command->add_option("--width", r.width, "Width in pixels (multiple of 8)")->capture_default_str();
+  command->add_option("--height", r.height, "Height in pixels (multiple of 8)")->capture_default_str();
+  command->add_option("--clip-skip", r.clipSkip, "1 = last CLIP layer, 2 = penultimate")->capture_default_str();
+  command->add_option("--init-image", options->initImage, "Image to start from (image-to-image)");
+  command->add_option("--strength", r.strength, "How much of the init image is replaced, 0..1")
+      ->capture_default_str();
+  command->add_option("--preview-dir", options->previewDir, "Write the live preview of every step here");
+  command->add_option("--project", options->project, "Record the generation in this project's history");
+  command->add_option("--out", options->out, "Output PNG")->required();
+  command->callback([options, seed, &exitCode] {
+    options->randomSeed = seed->count() == 0;
+    exitCode = runGenerate(*options);
+  });
+}
+
+}  // namespace lanterna::cli
