@@ -2,10 +2,16 @@
 
 namespace lanterna::inference {
 
+CaseReport runClipTokenizerCase(const ConformanceCase& testCase);  // conformance_text.cpp
+CaseReport runClipTextCase(const ConformanceCase& testCase);       // conformance_text.cpp
+CaseReport runSchedulerCase(const ConformanceCase& testCase);      // conformance_schedulers.cpp
+
 // One line per component family; each runner lives next to the component it checks.
 // Keyed by manifest group letter, so a new case of a known family needs no change here.
 CaseRunner findCaseRunner(const ConformanceCase& testCase) {
-  (void)testCase;
+  if (testCase.group == "A") return runClipTokenizerCase;
+  if (testCase.group == "B") return runClipTextCase;
+  if (testCase.group == "E") return runSchedulerCase;
   return nullptr;
 }
 
