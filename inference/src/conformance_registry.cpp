@@ -1,4 +1,5 @@
 #include "conformance_case.h"
+#include "conformance_nets.h"
 
 namespace lanterna::inference {
 
@@ -12,6 +13,10 @@ CaseRunner findCaseRunner(const ConformanceCase& testCase) {
   if (testCase.group == "A") return runClipTokenizerCase;
   if (testCase.group == "B") return runClipTextCase;
   if (testCase.group == "E") return runSchedulerCase;
+  if (testCase.group == "C") return runUNetCase;
+  if (testCase.group == "D") return runVaeCase;
+  if (testCase.group == "G") return runSingleFileCase;
+  if (testCase.group == "J") return runTinyVaeCase;
   return nullptr;
 }
 

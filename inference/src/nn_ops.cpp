@@ -1,0 +1,128 @@
+#include "nn_ops.h"
+
+#include <algorithm>
+#include <cmath>
+
+#if __has_include(<torch/version.h>)
+#include <torch/version.h>
+#endif
+#ifndef TORCH_VERSION_MAJOR
+#define TORCH_VERSION_MAJOR 1
+#endif
+
+namespace lanterna::inference {
+namespace {
+
+// Keeps one chunk of attention scores under this size, so 4K-token self-attention never allocates gigabytes.
+constexpr int64_t kMaxScoreBytes = int64_t{256} << 20;
+
+at::Tensor optionalBias(const Weights& w, const std::string& name, int64_t channels, bool hasBias) {
+  if (!hasBias) return {};
+  return w.get(name + ".bias", {channels});
+}
+
+bool isHalfLike(at::ScalarType type) { return type == at::kHalf || type == at::kBFloat16; }
+
+}  // namespace
+
+Conv2d Conv2d::load(const Weights& w, const std::string& name, int64_t outChannels, int64_t inChannels,
+                    int64_t kernel, int64_t stride, int64_t padding, bool hasBias) {
+  Conv2d conv;
+  conv.weight = w.get(name + ".weight", {outChannels, inChannels, kernel, kernel});
+  conv.bias = optionalBias(w, name, outChannels, hasBias);
+  conv.stride = stride;
+  conv.padding = padding < 0 ? kernel / 2 : padding;
+  return conv;
+}
+
+at::Tensor Conv2d::operator()(const at::Tensor& x) const {
+  return at::conv2d(x, weight, bias, {stride, stride}, {padding, padding});
+}
+
+Linear Linear::load(const Weights& w, const std::string& name, int64_t outFeatures, int64_t inFeatures,
+                    bool hasBias) {
+  Linear linear;
+  linear.weight = w.get(name + ".weight", {outFeatures, inFeatures});
+  linear.bias = optionalBias(w, name, outFeatures, hasBias);
+  return linear;
+}
+
+GroupNorm GroupNorm::load(const Weights& w, const std::string& name, int64_t channels, int64_t groups, double eps) {
+  if (groups <= 0 || channels % groups != 0)
+    throw WeightsError("\"" + w.source() + "\": " + std::to_string(channels) + " channels of \"" + name +
+                       "\" do not split into " + std::to_string(groups) + " groups (wrong config).");
+  GroupNorm norm;
+  norm.weight = w.get(name + ".weight", {channels});
+  norm.bias = w.get(name + ".bias", {channels});
+  norm.groups = groups;
+  norm.eps = eps;
+  return norm;
+}
+
+at::Tensor GroupNorm::operator()(const at::Tensor& x) const { return at::group_norm(x, groups, weight, bias, eps); }
+
+LayerNorm LayerNorm::load(const Weights& w, const std::string& name, int64_t channels, double eps) {
+  LayerNorm norm;
+  norm.weight = w.get(name + ".weight", {channels});
+  norm.bias = w.get(name + ".bias", {channels});
+  norm.eps = eps;
+  return norm;
+}
+
+at::Tensor LayerNorm::operator()(const at::Tensor& x) const {
+  return at::layer_norm(x, {weight.size(0)}, weight, bias, eps);
+}
+
+at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
+                              Upcast upcast) {
+  const int64_t batch = q.size(0), queries = q.size(1), keys = k.size(1), channels = q.size(2);
+  const int64_t headDim = channels / heads;
+  // (B, T, heads*D) -> (B, heads, T, D)
+  auto split = [&](const at::Tensor& t) { return t.view({batch, t.size(1), heads, headDim}).transpose(1, 2); };
+  at::Tensor qh = split(q), kh = split(k), vh = split(v);
+  const bool upcastNow = upcast == Upcast::Yes && isHalfLike(q.scalar_type());
+  at::Tensor out;
+#if TORCH_VERSION_MAJOR >= 2
+  if (upcastNow) {
+    out = at::scaled_dot_product_attention(qh.to(at::kFloat), kh.to(at::kFloat), vh.to(at::kFloat))
+              .to(q.scalar_type());
+  } else {
+    out = at::scaled_dot_product_attention(qh, kh, vh);
+  }
+#else
+  const double scale = 1.0 / std::sqrt(static_cast<double>(headDim));
+  if (upcastNow) {
+    qh = qh.to(at::kFloat);
+    kh = kh.to(at::kFloat);
+  }
+  at::Tensor kt = kh.transpose(-1, -2);
+  const int64_t scoreElementBytes = at::elementSize(qh.scalar_type());
+  const int64_t perQueryBytes = std::max<int64_t>(1, batch * heads * keys * scoreElementBytes);
+  const int64_t chunk = std::clamp<int64_t>(kMaxScoreBytes / perQueryBytes, 1, queries);
+  if (chunk >= queries) {
+    at::Tensor probs = at::matmul(qh, kt).mul_(scale).softmax(-1).to(vh.scalar_type());
+    out = at::matmul(probs, vh);
+  } else {
+    out = at::empty({batch, heads, queries, headDim}, vh.options());
+    for (int64_t start = 0; start < queries; start += chunk) {
+      const int64_t end = std::min(queries, start + chunk);
+      at::Tensor probs = at::matmul(qh.slice(2, start, end), kt).mul_(scale).softmax(-1).to(vh.scalar_type());
+      out.slice(2, start, end).copy_(at::matmul(probs, vh));
+    }
+  }
+#endif
+  return out.transpose(1, 2).reshape({batch, queries, channels});
+}
+
+at::Tensor timestepEmbedding(const at::Tensor& timesteps, int64_t dim, bool flipSinToCos,
+                             double downscaleFreqShift) {
+  const int64_t half = dim / 2;
+  auto options = at::TensorOptions().dtype(at::kFloat).device(timesteps.device());
+  at::Tensor exponent = at::arange(half, options).mul_(-std::log(10000.0)).div_(half - downscaleFreqShift);
+  at::Tensor args = timesteps.to(at::kFloat).unsqueeze(1) * exponent.exp().unsqueeze(0);
+  at::Tensor emb = flipSinToCos ? at::cat({args.cos(), args.sin()}, 1) : at::cat({args.sin(), args.cos()}, 1);
+  if (dim % 2 == 1) emb = at::constant_pad_nd(emb, {0, 1});
+  return emb;
+}
+
+}  // namespace lanterna::inference

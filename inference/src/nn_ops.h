@@ -1,0 +1,59 @@
+// Building blocks shared by the UNet, the VAEs and the motion/temporal models: functional ATen ops over tensors
+// borrowed from Weights (no copies, no nn::Module). Internal to inference/.
+//   Conv2d conv = Conv2d::load(w, "conv_in", 16, 4, 3);      // checks shapes, throws WeightsError
+//   at::Tensor y = conv(x);
+// All structs are read-only after loading and may be shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <ATen/ATen.h>
+
+#include "weights.h"
+
+namespace lanterna::inference {
+
+struct Conv2d {
+  at::Tensor weight, bias;  // bias undefined when the layer has none
+  int64_t stride = 1;
+  int64_t padding = 0;
+  static Conv2d load(const Weights& w, const std::string& name, int64_t outChannels, int64_t inChannels,
+                     int64_t kernel, int64_t stride = 1, int64_t padding = -1, bool hasBias = true);
+  at::Tensor operator()(const at::Tensor& x) const;
+};
+
+struct Linear {
+  at::Tensor weight, bias;
+  static Linear load(const Weights& w, const std::string& name, int64_t outFeatures, int64_t inFeatures,
+                     bool hasBias = true);
+  at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+};
+
+struct GroupNorm {
+  at::Tensor weight, bias;
+  int64_t groups = 32;
+  double eps = 1e-5;
+  static GroupNorm load(const Weights& w, const std::string& name, int64_t channels, int64_t groups, double eps);
+  at::Tensor operator()(const at::Tensor& x) const;
+};
+
+struct LayerNorm {
+  at::Tensor weight, bias;
+  double eps = 1e-5;
+  static LayerNorm load(const Weights& w, const std::string& name, int64_t channels, double eps = 1e-5);
+  at::Tensor operator()(const at::Tensor& x) const;
+};
+
+enum class Upcast { No, Yes };
+
+// Multi-head scaled dot-product attention. q: (B, Tq, heads*D), k/v: (B, Tk, heads*D) -> (B, Tq, heads*D).
+// Computes in query chunks so the score matrix stays under ~256 MB; Upcast::Yes computes scores and softmax in
+// float32 for half inputs (SD2.1). Uses at::scaled_dot_product_attention on LibTorch >= 2.
+at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
+                              Upcast upcast = Upcast::No);
+
+// Sinusoidal timestep embedding as diffusers' Timesteps: (N) -> (N, dim), computed in float32.
+at::Tensor timestepEmbedding(const at::Tensor& timesteps, int64_t dim, bool flipSinToCos, double downscaleFreqShift);
+
+}  // namespace lanterna::inference

@@ -1,0 +1,50 @@
+#include "resnet_block.h"
+
+namespace lanterna::inference {
+
+ResnetBlock ResnetBlock::load(const Weights& w, const ResnetShape& shape) {
+  ResnetBlock block;
+  block.norm1_ = GroupNorm::load(w, "norm1", shape.inChannels, shape.groups, shape.eps);
+  block.conv1_ = Conv2d::load(w, "conv1", shape.outChannels, shape.inChannels, 3);
+  block.norm2_ = GroupNorm::load(w, "norm2", shape.outChannels, shape.groups, shape.eps);
+  block.conv2_ = Conv2d::load(w, "conv2", shape.outChannels, shape.outChannels, 3);
+  block.hasTime_ = shape.tembChannels > 0;
+  if (block.hasTime_) block.timeProj_ = Linear::load(w, "time_emb_proj", shape.outChannels, shape.tembChannels);
+  block.hasShortcut_ = shape.inChannels != shape.outChannels;
+  if (block.hasShortcut_) block.shortcut_ = Conv2d::load(w, "conv_shortcut", shape.outChannels, shape.inChannels, 1);
+  return block;
+}
+
+at::Tensor ResnetBlock::operator()(const at::Tensor& x, const at::Tensor& temb) const {
+  at::Tensor h = conv1_(at::silu(norm1_(x)));
+  if (hasTime_ && temb.defined()) h = h + timeProj_(at::silu(temb)).unsqueeze(-1).unsqueeze(-1);
+  h = conv2_(at::silu(norm2_(h)));
+  return hasShortcut_ ? shortcut_(x).add_(h) : x + h;
+}
+
+Downsample Downsample::load(const Weights& w, int64_t channels, DownsamplePad pad) {
+  Downsample down;
+  down.pad = pad;
+  down.conv = Conv2d::load(w, "conv", channels, channels, 3, 2, pad == DownsamplePad::Symmetric ? 1 : 0);
+  return down;
+}
+
+at::Tensor Downsample::operator()(const at::Tensor& x) const {
+  if (pad == DownsamplePad::RightBottom) return conv(at::constant_pad_nd(x, {0, 1, 0, 1}, 0));
+  return conv(x);
+}
+
+Upsample Upsample::load(const Weights& w, int64_t channels) {
+  return Upsample{Conv2d::load(w, "conv", channels, channels, 3)};
+}
+
+at::Tensor Upsample::operator()(const at::Tensor& x, at::IntArrayRef size) const {
+  // Nearest upsampling in half precision is not implemented on every backend of LibTorch 1.13; float32 is exact.
+  const auto type = x.scalar_type();
+  at::Tensor src = type == at::kBFloat16 ? x.to(at::kFloat) : x;
+  at::Tensor up = size.empty() ? at::upsample_nearest2d(src, {x.size(2) * 2, x.size(3) * 2})
+                                : at::upsample_nearest2d(src, size);
+  return conv(up.to(type));
+}
+
+}  // namespace lanterna::inference
