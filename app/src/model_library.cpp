@@ -7,6 +7,8 @@
 #include <QSettings>
 #include <QStandardPaths>
 
+#include "lanterna/inference/model_info.h"
+
 namespace lanterna::app {
 namespace {
 
@@ -96,6 +98,29 @@ std::vector<ModelEntry> ModelLibrary::scan() const {
     entries.push_back(std::move(entry));
   }
   return entries;
+}
+
+}  // namespace lanterna::app
+
+namespace lanterna::app {
+
+ModelEntry ModelLibrary::describe(const QString& path) {
+  ModelEntry entry;
+  entry.path = path;
+  entry.name = modelName(path);
+  auto info = inference::inspectModel(path.toStdString());
+  if (!info) {
+    entry.architecture = "unknown";
+    entry.reason = QString::fromStdString(info.error().message);
+    return entry;
+  }
+  entry.architecture = QString::fromLatin1(inference::modelKindName(info->kind));
+  for (const auto& component : info->components) entry.components << QString::fromStdString(component);
+  entry.dtype = QString::fromStdString(info->dtype);
+  entry.sizeBytes = static_cast<qint64>(info->sizeBytes);
+  entry.usable = info->usable;
+  entry.reason = QString::fromStdString(info->reason);
+  return entry;
 }
 
 }  // namespace lanterna::app

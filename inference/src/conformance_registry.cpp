@@ -6,6 +6,7 @@ namespace lanterna::inference {
 CaseReport runClipTokenizerCase(const ConformanceCase& testCase);  // conformance_text.cpp
 CaseReport runClipTextCase(const ConformanceCase& testCase);       // conformance_text.cpp
 CaseReport runSchedulerCase(const ConformanceCase& testCase);      // conformance_schedulers.cpp
+CaseReport runPipelineCase(const ConformanceCase& testCase);       // conformance_pipeline.cpp
 
 // One line per component family; each runner lives next to the component it checks.
 // Keyed by manifest group letter, so a new case of a known family needs no change here.
@@ -13,6 +14,7 @@ CaseRunner findCaseRunner(const ConformanceCase& testCase) {
   if (testCase.group == "A") return runClipTokenizerCase;
   if (testCase.group == "B") return runClipTextCase;
   if (testCase.group == "E") return runSchedulerCase;
+  if (testCase.group == "F") return runPipelineCase;
   if (testCase.group == "C") return runUNetCase;
   if (testCase.group == "D") return runVaeCase;
   if (testCase.group == "G") return runSingleFileCase;

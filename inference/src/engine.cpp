@@ -1,0 +1,175 @@
+#include "lanterna/inference/engine.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
+#include <c10/util/Exception.h>
+
+#include <thread>
+
+#include "sd_loader.h"
+#include "sd_open.h"
+#include "sd_pipeline.h"
+#include "weights.h"
+
+namespace lanterna::inference {
+namespace {
+
+// Shared files a single-file checkpoint lacks are looked for in these sub-folders of each models folder.
+const char* const kTokenizerFolders[] = {"clip_tokenizer", "tokenizer", "clip-vit-large-patch14",
+                                         "openai/clip-vit-large-patch14", "clip/tokenizer"};
+
+bool hasTokenizerFiles(const std::filesystem::path& folder) {
+  return std::filesystem::exists(folder / "vocab.json") && std::filesystem::exists(folder / "merges.txt");
+}
+
+Result<std::filesystem::path> findTokenizer(const LoadedModel& model, const EngineOptions& options) {
+  if (!model.tokenizerFolder.empty() && hasTokenizerFiles(model.tokenizerFolder)) return model.tokenizerFolder;
+  std::vector<std::filesystem::path> searched;
+  auto consider = [&](const std::filesystem::path& root) -> std::optional<std::filesystem::path> {
+    for (const char* sub : kTokenizerFolders) {
+      searched.push_back(root / sub);
+      if (hasTokenizerFiles(root / sub)) return root / sub;
+    }
+    return std::nullopt;
+  };
+  if (auto found = consider(model.info.path.parent_path())) return *found;
+  for (const auto& folder : options.modelFolders)
+    if (auto found = consider(folder)) return *found;
+  std::string where = options.modelFolders.empty() ? model.info.path.parent_path().string()
+                                                   : options.modelFolders.front().string();
+  return makeError(ErrorKind::FileNotFound,
+                   "\"" + model.info.path.filename().string() +
+                       "\" is a single-file checkpoint and carries no tokenizer. Lanterna needs the CLIP tokenizer "
+                       "files vocab.json and merges.txt (from openai/clip-vit-large-patch14) in \"" + where +
+                       "/clip_tokenizer/\".",
+                   model.info.path);
+}
+
+Error errorFrom(const c10::Error& e, const std::filesystem::path& file = {}) {
+  const std::string message = e.msg();
+  if (message.find("out of memory") != std::string::npos || message.find("DefaultCPUAllocator") != std::string::npos)
+    return makeError(ErrorKind::OutOfMemory, "Out of memory: " + message.substr(0, message.find('\n')), file);
+  return makeError(ErrorKind::Internal, "The engine failed: " + message.substr(0, message.find('\n')), file);
+}
+
+std::string architectureName(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::SD1: return "sd1";
+    case ModelKind::SD2: return "sd2";
+    case ModelKind::SD2VPrediction: return "sd2-v";
+    default: return modelKindName(kind);
+  }
+}
+
+// The published SD-VAE projection where it applies; otherwise a projection fitted on the spot by encoding a few
+// smooth colour fields (a few hundred milliseconds for the largest VAE, once per load).
+LatentPreview makePreview(const std::string& architecture, const LoadedModel& model) {
+  const auto& vae = *model.vae;
+  const bool standardSdVae = vae.config().latentChannels == 4 && vae.config().blockOutChannels.size() == 4 &&
+                             vae.config().blockOutChannels.back() == 512;
+  if (standardSdVae)
+    if (auto known = LatentPreview::forArchitecture(architecture)) return *known;
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(1234);
+  const int64_t side = 8 * vae.config().downscale();
+  at::Tensor coarse = at::rand({8, 3, 3, 3}, generator, at::kFloat) * 2 - 1;
+  at::Tensor images = at::upsample_bilinear2d(coarse, {side, side}, true);
+  at::Tensor latents = vae.encode(images.to(vae.device(), vae.dtype())).mean.to(at::kFloat).cpu() *
+                       vae.config().scalingFactor;
+  return LatentPreview::fit(latents, images);
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  EngineInfo info;
+  std::optional<SdPipeline> pipeline;
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+Engine::~Engine() = default;
+
+const EngineInfo& Engine::info() const { return impl_->info; }
+
+Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const EngineOptions& options,
+                                  EngineInfo& info) {
+  const bool cuda = options.device == Device::Cuda || (options.device == Device::Auto && at::hasCUDA());
+  if (options.device == Device::Cuda && !at::hasCUDA())
+    return makeError(ErrorKind::FeatureUnsupported, "This Lanterna build has no CUDA support (CPU only).");
+  if (!cuda) {
+    const int cores = options.cpuThreads > 0 ? options.cpuThreads
+                                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    at::set_num_threads(cores);  // LibTorch starts with one thread here
+  }
+  LoadOptions load;
+  load.device = cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+  load.dtype = options.precision == Precision::F16    ? at::kHalf
+               : options.precision == Precision::BF16 ? at::kBFloat16
+               : options.precision == Precision::F32  ? at::kFloat
+               : cuda                                  ? at::kHalf
+                                                       : at::kFloat;
+  try {
+    c10::InferenceMode inferenceMode;
+    auto loaded = loadStableDiffusion(model, load);
+    if (!loaded) return loaded.error();
+    auto tokenizerFolder = findTokenizer(*loaded, options);
+    if (!tokenizerFolder) return tokenizerFolder.error();
+    auto tokenizer = ClipTokenizer::load(*tokenizerFolder);
+    if (!tokenizer) return tokenizer.error();
+
+    info.architecture = architectureName(loaded->info.kind);
+    info.device = cuda ? "cuda:0" : "cpu";
+    info.precision = load.dtype == at::kHalf ? "fp16" : load.dtype == at::kBFloat16 ? "bf16" : "fp32";
+    const int64_t side = loaded->unet->config().sampleSize * loaded->vae->config().downscale();
+    info.defaultWidth = info.defaultHeight = static_cast<int>(side);
+
+    SdComponents components{*loaded->unet, *loaded->vae,
+                            ClipTextEncoder(ClipTextConfig::fromJson(loaded->textEncoderConfig), loaded->textEncoder),
+                            std::move(*tokenizer), loaded->schedulerConfig};
+    components.preview = makePreview(info.architecture, *loaded);
+    return SdPipeline(std::move(components));
+  } catch (const WeightsError& e) {
+    return makeError(ErrorKind::FormatIncorrect, std::string("Cannot load the model: ") + e.what(), model);
+  } catch (const SchedulerError& e) {
+    return makeError(ErrorKind::FormatIncorrect, std::string("Cannot load the model's scheduler: ") + e.what(), model);
+  } catch (const c10::Error& e) {
+    return errorFrom(e, model);
+  } catch (const std::bad_alloc&) {
+    return makeError(ErrorKind::OutOfMemory, "Not enough memory to load \"" + model.filename().string() + "\".",
+                     model);
+  }
+}
+
+Result<Engine> Engine::open(const std::filesystem::path& model, const EngineOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  auto pipeline = openSdPipeline(model, options, impl->info);
+  if (!pipeline) return pipeline.error();
+  impl->pipeline.emplace(std::move(*pipeline));
+  return Engine(std::move(impl));
+}
+
+Result<GenerationOutput> Engine::generate(const GenerationRequest& request, StepObserver* observer,
+                                          const CancelToken& cancel) {
+  if (const std::string problem = validateRequest(request); !problem.empty())
+    return makeError(ErrorKind::InvalidArgument, problem);
+  if (cancel.cancelled()) return makeError(ErrorKind::Cancelled, "Cancelled.");
+  try {
+    c10::InferenceMode inferenceMode;  // thread-local: set on the generating thread itself
+    auto output = impl_->pipeline->generate(request, observer, cancel);
+    if (output) output->device = impl_->info.device;
+    return output;
+  } catch (const SchedulerError& e) {
+    return makeError(ErrorKind::InvalidArgument, e.what());
+  } catch (const WeightsError& e) {
+    return makeError(ErrorKind::FormatIncorrect, e.what());
+  } catch (const c10::Error& e) {
+    return errorFrom(e);
+  } catch (const std::bad_alloc&) {
+    return makeError(ErrorKind::OutOfMemory, "Not enough memory for this generation: lower the size or frames.");
+  }
+}
+
+}  // namespace lanterna::inference
