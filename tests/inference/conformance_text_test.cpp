@@ -1,4 +1,5 @@
-// Conformance vectors of groups A (tokenizer), B (CLIP text) and E (schedulers), one test per manifest case.
+// Conformance vectors of groups A (tokenizer), B (CLIP text), E (schedulers) and SVD's EDM Euler schedule (group I),
+// one test per manifest case.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -22,7 +23,8 @@ std::vector<std::string> caseNames() {
       const auto manifest = nlohmann::json::parse(in);
       for (const auto& entry : manifest.at("cases")) {
         const std::string group = entry.value("group", "");
-        if (group == "A" || group == "B" || group == "E") names.push_back(entry.at("name"));
+        const bool svdSchedule = group == "I" && entry.value("component", "").find("Scheduler") != std::string::npos;
+        if (group == "A" || group == "B" || group == "E" || svdSchedule) names.push_back(entry.at("name"));
       }
     } catch (const nlohmann::json::exception&) {
     }
