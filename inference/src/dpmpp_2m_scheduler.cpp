@@ -51,8 +51,6 @@ class Dpmpp2mScheduler final : public Scheduler {
     const int count = stepCount();
     const bool shortRun = config_.lowerOrderFinal && count < 15;
     const bool lowerOrderFinal = stepIndex == count - 1 && (config_.eulerAtFinal || shortRun);
-    const bool lowerOrderSecond = stepIndex == count - 2 && shortRun;  // only matters for third order
-    (void)lowerOrderSecond;
 
     // Convert the model output to a data prediction x0.
     const auto [alphaS0, sigmaS0] = alphaSigma(sigmaValues_[stepIndex]);
