@@ -13,9 +13,6 @@
 namespace lanterna::inference {
 namespace {
 
-// Keeps one chunk of attention scores under this size, so 4K-token self-attention never allocates gigabytes.
-constexpr int64_t kMaxScoreBytes = int64_t{256} << 20;
-
 at::Tensor optionalBias(const Weights& w, const std::string& name, int64_t channels, bool hasBias) {
   if (!hasBias) return {};
   return w.get(name + ".bias", {channels});
@@ -74,7 +71,7 @@ at::Tensor LayerNorm::operator()(const at::Tensor& x) const {
 }
 
 at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
-                              Upcast upcast) {
+                              Upcast upcast, int64_t maxScoreBytes) {
   const int64_t batch = q.size(0), queries = q.size(1), keys = k.size(1), channels = q.size(2);
   const int64_t headDim = channels / heads;
   // (B, T, heads*D) -> (B, heads, T, D)
@@ -83,6 +80,7 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
   const bool upcastNow = upcast == Upcast::Yes && isHalfLike(q.scalar_type());
   at::Tensor out;
 #if TORCH_VERSION_MAJOR >= 2
+  (void)maxScoreBytes;  // the fused kernel never materialises the score matrix
   if (upcastNow) {
     out = at::scaled_dot_product_attention(qh.to(at::kFloat), kh.to(at::kFloat), vh.to(at::kFloat))
               .to(q.scalar_type());
@@ -98,7 +96,7 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
   at::Tensor kt = kh.transpose(-1, -2);
   const int64_t scoreElementBytes = at::elementSize(qh.scalar_type());
   const int64_t perQueryBytes = std::max<int64_t>(1, batch * heads * keys * scoreElementBytes);
-  const int64_t chunk = std::clamp<int64_t>(kMaxScoreBytes / perQueryBytes, 1, queries);
+  const int64_t chunk = std::clamp<int64_t>(maxScoreBytes / perQueryBytes, 1, queries);
   if (chunk >= queries) {
     at::Tensor probs = at::matmul(qh, kt).mul_(scale).softmax(-1).to(vh.scalar_type());
     out = at::matmul(probs, vh);

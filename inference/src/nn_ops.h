@@ -50,8 +50,9 @@ enum class Upcast { No, Yes };
 // Multi-head scaled dot-product attention. q: (B, Tq, heads*D), k/v: (B, Tk, heads*D) -> (B, Tq, heads*D).
 // Computes in query chunks so the score matrix stays under ~256 MB; Upcast::Yes computes scores and softmax in
 // float32 for half inputs (SD2.1). Uses at::scaled_dot_product_attention on LibTorch >= 2.
+constexpr int64_t kMaxAttentionScoreBytes = int64_t{256} << 20;
 at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
-                              Upcast upcast = Upcast::No);
+                              Upcast upcast = Upcast::No, int64_t maxScoreBytes = kMaxAttentionScoreBytes);
 
 // Sinusoidal timestep embedding as diffusers' Timesteps: (N) -> (N, dim), computed in float32.
 at::Tensor timestepEmbedding(const at::Tensor& timesteps, int64_t dim, bool flipSinToCos, double downscaleFreqShift);

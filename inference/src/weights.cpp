@@ -49,7 +49,7 @@ Weights Weights::load(const SafetensorsFile& file, const std::string& prefix, at
 const at::Tensor& Weights::get(const std::string& name) const {
   auto it = tensors_.find(name);
   if (it == tensors_.end())
-    throw WeightsError("\"" + source_ + "\" is missing the tensor \"" + name +
+    throw WeightsError("\"" + source_ + "\" is missing the tensor \"" + prefix_ + name +
                        "\" (incomplete file, or a different model architecture).");
   return it->second;
 }
@@ -58,7 +58,7 @@ const at::Tensor& Weights::get(const std::string& name, at::IntArrayRef expected
   const at::Tensor& tensor = get(name);
   if (tensor.sizes() != expectedShape) {
     std::ostringstream text;
-    text << "\"" << source_ << "\": tensor \"" << name << "\" has shape " << tensor.sizes() << " but "
+    text << "\"" << source_ << "\": tensor \"" << prefix_ << name << "\" has shape " << tensor.sizes() << " but "
          << expectedShape << " was expected (a different model architecture or config).";
     throw WeightsError(text.str());
   }
@@ -68,6 +68,7 @@ const at::Tensor& Weights::get(const std::string& name, at::IntArrayRef expected
 Weights Weights::sub(const std::string& prefix) const {
   Weights out;
   out.source_ = source_;
+  out.prefix_ = prefix_ + prefix;
   for (auto it = tensors_.lower_bound(prefix); it != tensors_.end(); ++it) {
     if (it->first.compare(0, prefix.size(), prefix) != 0) break;
     out.tensors_[it->first.substr(prefix.size())] = it->second;

@@ -52,6 +52,7 @@ class Weights {
  private:
   std::map<std::string, at::Tensor> tensors_;
   std::string source_;
+  std::string prefix_;  // what sub() stripped, so errors name the full tensor
 };
 
 }  // namespace lanterna::inference
