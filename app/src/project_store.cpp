@@ -77,10 +77,12 @@ Result<ProjectStore> ProjectStore::open(const fs::path& file, StoreAccess access
     impl->readOnly = access == StoreAccess::ReadOnly || impl->db.readOnly();
     configure(impl->db);
     impl->version = impl->db.userVersion();  // the first read: a file that is not a database fails here
-    Statement check(impl->db, "PRAGMA quick_check");
-    if (!check.step() || check.text(0) != "ok")
-      return makeError(ErrorKind::FormatIncorrect,
-                       "Cannot open \"" + file.string() + "\": the file is damaged (" + check.text(0) + ").", file);
+    {
+      Statement check(impl->db, "PRAGMA quick_check");
+      if (!check.step() || check.text(0) != "ok")
+        return makeError(ErrorKind::FormatIncorrect,
+                         "Cannot open \"" + file.string() + "\": the file is damaged (" + check.text(0) + ").", file);
+    }
     if (impl->version == 0)
       return makeError(ErrorKind::FormatIncorrect,
                        "Cannot open \"" + file.string() + "\": it is a SQLite file but not a Lanterna project.", file);
