@@ -58,7 +58,7 @@ Result<ProjectStore> ProjectStore::create(const fs::path& file, const timeline::
   timeline::DocumentSnapshot empty;
   empty.settings = settings;
   if (auto saved = created->save(empty); !saved) {
-    created = saved.error();
+    created = saved.error();  // closes the database before its files are removed
     std::error_code ignored;
     fs::remove(file, ignored);
     fs::remove(file.string() + "-wal", ignored);
