@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -76,5 +77,54 @@ inline assets::Frame gradientFrame(int width, int height) {
     }
   return frame;
 }
+
+// Clips made once per test process with the ffmpeg CLI (64x48, 10 frames): shared, never modified by tests.
+struct MediaLibrary {
+  std::filesystem::path dir;
+  std::filesystem::path clip;    // testsrc 10 fps 1 s, H.264 + AAC 44.1 kHz mono sine
+  std::filesystem::path colors;  // 10 fps CFR, frame N has red = 20 * N (lossless H.264 4:4:4)
+  std::filesystem::path vfr;     // same colors, frame N shown at N*N*20 ms
+  std::filesystem::path rotated; // clip.mp4 with a 90-degree display matrix patched into tkhd
+  std::filesystem::path tone;    // WAV, 1 s of 440 Hz, 44.1 kHz mono
+  bool ok = false;
+
+  static const MediaLibrary& get() {
+    static const MediaLibrary library = make();
+    return library;
+  }
+
+ private:
+  static MediaLibrary make() {
+    MediaLibrary m;
+    m.dir = std::filesystem::temp_directory_path() / ("lanterna_media_library_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(m.dir);
+    m.clip = m.dir / "clip.mp4";
+    m.colors = m.dir / "colors.mkv";
+    m.vfr = m.dir / "vfr.mkv";
+    m.rotated = m.dir / "rotated.mp4";
+    m.tone = m.dir / "tone.wav";
+    const std::string colors = "-f lavfi -i \"color=c=black:s=64x48:r=10:d=1,format=gbrp,geq=r='N*20':g=128:b=0";
+    m.ok = ffmpeg("-f lavfi -i testsrc=size=64x48:rate=10:duration=1 -f lavfi -i sine=frequency=440:sample_rate=44100"
+                  ":duration=1 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest " + m.clip.string()) &&
+           ffmpeg(colors + "\" -c:v libx264 -pix_fmt yuv444p -qp 0 " + m.colors.string()) &&
+           ffmpeg(colors + ",settb=1/1000,setpts=N*N*20\" -fps_mode passthrough -c:v libx264 -pix_fmt yuv444p -qp 0 " +
+                  m.vfr.string()) &&
+           ffmpeg("-f lavfi -i sine=frequency=440:sample_rate=44100:duration=1 " + m.tone.string());
+    // Rotation: FFmpeg 5's CLI cannot set it, so patch the tkhd matrix to {0 1 0; -1 0 0; 0 0 1}.
+    auto bytes = readBytes(m.clip);
+    const std::string tkhd = "tkhd";
+    auto at = std::search(bytes.begin(), bytes.end(), tkhd.begin(), tkhd.end());
+    if (at != bytes.end() && at + 80 < bytes.end()) {
+      const std::int32_t matrix[9] = {0, 65536, 0, -65536, 0, 0, 0, 0, 0x40000000};
+      auto out = at + 44;
+      for (std::int32_t v : matrix)
+        for (int shift = 24; shift >= 0; shift -= 8) *out++ = std::uint8_t(std::uint32_t(v) >> shift);
+      writeBytes(m.rotated, bytes);
+    } else {
+      m.ok = false;
+    }
+    return m;
+  }
+};
 
 }  // namespace lanterna::testing
