@@ -62,6 +62,10 @@ struct VideoDecoder::Impl {
   Frame convert(const AVFrame* source) {
     sws = sws_getCachedContext(sws, source->width, source->height, AVPixelFormat(source->format), source->width,
                                source->height, AV_PIX_FMT_RGBA, SWS_BICUBIC, nullptr, nullptr, nullptr);
+    // Follow the stream's matrix and range tags; untagged streams keep swscale's BT.601 default.
+    const int space = source->colorspace == AVCOL_SPC_BT709 ? SWS_CS_ITU709 : SWS_CS_DEFAULT;
+    sws_setColorspaceDetails(sws, sws_getCoefficients(space), source->color_range == AVCOL_RANGE_JPEG,
+                             sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
     Frame frame = Frame::allocate(source->width, source->height, PixelFormat::Rgba8);
     std::uint8_t* dst[4] = {frame.data.data(), nullptr, nullptr, nullptr};
     const int dstStride[4] = {int(frame.strideBytes), 0, 0, 0};
