@@ -1,1 +1,0 @@
-// Placeholder translation unit until the media code lands; replaced by assets sources.
