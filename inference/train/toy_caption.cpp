@@ -3,6 +3,11 @@
 namespace lanterna::toy {
 namespace {
 
+// "an orange background", "a red circle".
+std::string withArticle(const std::string& phrase) {
+  return (phrase.front() == 'o' || phrase.front() == 'a' ? "an " : "a ") + phrase;
+}
+
 std::string positionPhrase(Position position) {
   return position == Position::Center ? "in the center" : std::string("at the ") + positionName(position);
 }
@@ -17,7 +22,7 @@ std::string shapeList(const std::vector<ShapeTruth>& shapes) {
   std::string list;
   for (std::size_t i = 0; i < shapes.size(); ++i) {
     if (i > 0) list += i + 1 == shapes.size() ? " and " : ", ";
-    list += "a " + shapePhrase(shapes[i]);
+    list += withArticle(shapePhrase(shapes[i]));
   }
   return list;
 }
@@ -28,10 +33,10 @@ std::string sceneCaption(const ToyScene& scene, int templateIndex) {
   const std::string list = shapeList(scene.shapes);
   const std::string bg = colourName(scene.background);
   switch (templateIndex) {
-    case 0: return list + " on a " + bg + " background";
+    case 0: return list + " on " + withArticle(bg + " background");
     case 1: return "on " + bg + ", " + list;
     case 2: return list + ", " + bg + " background";
-    default: return "a " + bg + " background with " + list;
+    default: return withArticle(bg + " background with ") + list;
   }
 }
 
@@ -44,14 +49,14 @@ std::string clipCaption(const ToyClip& clip, int templateIndex) {
   const std::string motion = motionName(clip.motion);
   const std::string bg = colourName(clip.background);
   switch (templateIndex) {
-    case 0: return "a " + subject + " " + motion + " on a " + bg + " background";
-    case 1: return "on " + bg + ", a " + subject + " " + motion;
+    case 0: return withArticle(subject) + " " + motion + " on " + withArticle(bg + " background");
+    case 1: return "on " + bg + ", " + withArticle(subject) + " " + motion;
     case 2: return std::string(colourName(s.colour)) + " " + shapeName(s.shape) + " " + motion + ", " + bg +
                    " background";
-    default: return "a " + bg + " background with a " + subject + " " + motion;
+    default: return withArticle(bg + " background with ") + withArticle(subject) + " " + motion;
   }
 }
 
-std::vector<std::string> captionGlueWords() { return {"a", "on", "background", "at", "the", "in", "and", "with"}; }
+std::vector<std::string> captionGlueWords() { return {"a", "an", "on", "background", "at", "the", "in", "and", "with"}; }
 
 }  // namespace lanterna::toy
