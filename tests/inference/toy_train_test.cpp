@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "lanterna/inference/safetensors.h"
+#include "toy_vocab.h"
 #include "weights.h"
 
 using namespace lanterna;
