@@ -1,0 +1,126 @@
+#include "checkpoint.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "lanterna/inference/safetensors.h"
+#include "weights.h"
+
+namespace lanterna::toy {
+namespace {
+
+constexpr const char* kModelFile = "model.safetensors";
+constexpr const char* kStateFile = "state.json";
+constexpr const char* kLatestFile = "latest.json";
+
+// Temp file and rename: a cut-off run never leaves a half-written JSON behind.
+Status writeJson(const std::filesystem::path& path, const nlohmann::json& json) {
+  const auto temp = std::filesystem::path(path).concat(".tmp");
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << json.dump(2) << "\n";
+    if (!out) return makeError(ErrorKind::NoWriteAccess, "Cannot write \"" + temp.string() + "\".", temp);
+  }
+  std::error_code error;
+  std::filesystem::rename(temp, path, error);
+  if (error) return makeError(ErrorKind::NoWriteAccess, "Cannot write \"" + path.string() + "\": " + error.message(), path);
+  return Ok{};
+}
+
+Result<nlohmann::json> readJson(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return makeError(ErrorKind::FileNotFound, "Cannot read \"" + path.string() + "\".", path);
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    return makeError(ErrorKind::FormatIncorrect, "\"" + path.string() + "\" is not valid JSON: " + e.what(), path);
+  }
+}
+
+}  // namespace
+
+std::filesystem::path checkpointDir(const std::filesystem::path& outDir, std::int64_t step) {
+  std::ostringstream name;
+  name << "checkpoint-" << std::setw(6) << std::setfill('0') << step;
+  return outDir / name.str();
+}
+
+Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& parameters, const CheckpointState& state) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return makeError(ErrorKind::NoWriteAccess, "Cannot create \"" + dir.string() + "\": " + error.message(), dir);
+  std::vector<at::Tensor> keep;  // contiguous copies must outlive the write
+  std::vector<inference::TensorToWrite> tensors;
+  for (const auto& [name, tensor] : parameters) {
+    keep.push_back(tensor.detach().to(at::kFloat).contiguous());
+    tensors.push_back({name, inference::DType::F32, keep.back().sizes().vec(), keep.back().data_ptr()});
+  }
+  const std::map<std::string, std::string> metadata = {{"format", "pt"}, {"lanterna_stage", state.stage}};
+  if (Status written = inference::writeSafetensors(dir / kModelFile, tensors, metadata); !written) return written;
+  return writeJson(dir / kStateFile, {{"format", "lanterna-train/1"},
+                                      {"stage", state.stage},
+                                      {"step", state.step},
+                                      {"seed", state.seed},
+                                      {"batch", state.batch},
+                                      {"learning_rate", state.learningRate},
+                                      {"loss", state.loss},
+                                      {"optimizer", "adam"},
+                                      {"optimizer_state", kOptimizerFile}});
+}
+
+Status markLatest(const std::filesystem::path& outDir, const std::filesystem::path& dir, std::int64_t step) {
+  return writeJson(outDir / kLatestFile, {{"checkpoint", dir.filename().string()}, {"step", step}});
+}
+
+Result<std::filesystem::path> latestCheckpoint(const std::filesystem::path& outDir) {
+  auto latest = readJson(outDir / kLatestFile);
+  if (!latest) {
+    if (latest.error().kind == ErrorKind::FileNotFound)
+      return makeError(ErrorKind::FileNotFound,
+                       "Nothing to resume in \"" + outDir.string() + "\": it has no latest.json.", outDir);
+    return latest.error();
+  }
+  if (!latest->contains("checkpoint") || !(*latest)["checkpoint"].is_string())
+    return makeError(ErrorKind::FormatIncorrect, "\"" + (outDir / kLatestFile).string() + "\" names no checkpoint.",
+                     outDir / kLatestFile);
+  return outDir / (*latest)["checkpoint"].get<std::string>();
+}
+
+Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {
+  auto json = readJson(dir / kStateFile);
+  if (!json) return json.error();
+  try {
+    CheckpointState state;
+    state.stage = json->at("stage").get<std::string>();
+    state.step = json->at("step").get<std::int64_t>();
+    state.seed = json->at("seed").get<std::uint64_t>();
+    state.batch = json->at("batch").get<std::int64_t>();
+    state.learningRate = json->at("learning_rate").get<double>();
+    state.loss = json->at("loss").get<double>();
+    return state;
+  } catch (const nlohmann::json::exception& e) {
+    return makeError(ErrorKind::FormatIncorrect, "\"" + (dir / kStateFile).string() + "\" is incomplete: " + e.what(),
+                     dir / kStateFile);
+  }
+}
+
+Status loadCheckpointWeights(const std::filesystem::path& dir, const NamedTensors& parameters) {
+  auto file = inference::SafetensorsFile::open(dir / kModelFile);
+  if (!file) return file.error();
+  at::NoGradGuard noGrad;
+  for (const auto& [name, parameter] : parameters) {
+    const inference::TensorInfo* info = file->find(name);
+    if (!info || info->shape != parameter.sizes().vec() || info->dtype != inference::DType::F32)
+      return makeError(ErrorKind::FormatIncorrect,
+                       "\"" + file->path().string() + "\" has no F32 tensor \"" + name + "\" of the model's shape.",
+                       file->path());
+    parameter.copy_(inference::borrowTensor(*file, *info));
+  }
+  return Ok{};
+}
+
+}  // namespace lanterna::toy

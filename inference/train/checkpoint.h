@@ -1,0 +1,43 @@
+// Training checkpoints on disk: a folder per save with model.safetensors (the weights, bit-exact), state.json (step,
+// settings, last loss) and the optimizer's own file, plus outDir/latest.json naming the newest folder.
+// Internal to inference/train. Not safe for two writers on one outDir.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "lanterna/result.h"
+
+namespace lanterna::toy {
+
+struct CheckpointState {
+  std::string stage;
+  std::int64_t step = 0;
+  std::uint64_t seed = 0;
+  std::int64_t batch = 0;
+  double learningRate = 0;
+  double loss = 0;
+};
+
+using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
+
+constexpr const char* kOptimizerFile = "optimizer.pt";
+
+std::filesystem::path checkpointDir(const std::filesystem::path& outDir, std::int64_t step);
+
+// Writes weights and state into checkpointDir(outDir, state.step); latest.json is updated by markLatest().
+Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& parameters, const CheckpointState& state);
+Status markLatest(const std::filesystem::path& outDir, const std::filesystem::path& dir, std::int64_t step);
+
+// The folder latest.json names; FileNotFound when there is nothing to resume.
+Result<std::filesystem::path> latestCheckpoint(const std::filesystem::path& outDir);
+Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir);
+// Copies the saved weights into parameters (same names and shapes, or an error naming the first mismatch).
+Status loadCheckpointWeights(const std::filesystem::path& dir, const NamedTensors& parameters);
+
+}  // namespace lanterna::toy

@@ -1,0 +1,62 @@
+#include "toy_caption.h"
+
+namespace lanterna::toy {
+namespace {
+
+// "an orange background", "a red circle".
+std::string withArticle(const std::string& phrase) {
+  return (phrase.front() == 'o' || phrase.front() == 'a' ? "an " : "a ") + phrase;
+}
+
+std::string positionPhrase(Position position) {
+  return position == Position::Center ? "in the center" : std::string("at the ") + positionName(position);
+}
+
+std::string shapePhrase(const ShapeTruth& s) {
+  return std::string(sizeName(s.size)) + " " + colourName(s.colour) + " " + shapeName(s.shape) + " " +
+         positionPhrase(s.position);
+}
+
+// "a big red circle at the top left, a small blue square in the center and a ..."
+std::string shapeList(const std::vector<ShapeTruth>& shapes) {
+  std::string list;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    if (i > 0) list += i + 1 == shapes.size() ? " and " : ", ";
+    list += withArticle(shapePhrase(shapes[i]));
+  }
+  return list;
+}
+
+}  // namespace
+
+std::string sceneCaption(const ToyScene& scene, int templateIndex) {
+  const std::string list = shapeList(scene.shapes);
+  const std::string bg = colourName(scene.background);
+  switch (templateIndex) {
+    case 0: return list + " on " + withArticle(bg + " background");
+    case 1: return "on " + bg + ", " + list;
+    case 2: return list + ", " + bg + " background";
+    default: return withArticle(bg + " background with ") + list;
+  }
+}
+
+std::string clipCaption(const ToyClip& clip, int templateIndex) {
+  const ShapeTruth& s = clip.track.front();
+  const bool resizing = clip.motion == Motion::Growing || clip.motion == Motion::Shrinking;
+  // A size word would contradict a growing or shrinking shape.
+  const std::string size = resizing ? "" : std::string(sizeName(s.size)) + " ";
+  const std::string subject = size + colourName(s.colour) + " " + shapeName(s.shape);
+  const std::string motion = motionName(clip.motion);
+  const std::string bg = colourName(clip.background);
+  switch (templateIndex) {
+    case 0: return withArticle(subject) + " " + motion + " on " + withArticle(bg + " background");
+    case 1: return "on " + bg + ", " + withArticle(subject) + " " + motion;
+    case 2: return std::string(colourName(s.colour)) + " " + shapeName(s.shape) + " " + motion + ", " + bg +
+                   " background";
+    default: return withArticle(bg + " background with ") + withArticle(subject) + " " + motion;
+  }
+}
+
+std::vector<std::string> captionGlueWords() { return {"a", "an", "on", "background", "at", "the", "in", "and", "with"}; }
+
+}  // namespace lanterna::toy

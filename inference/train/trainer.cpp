@@ -1,0 +1,131 @@
+// The only train file that needs torch's C++ frontend: torch::optim and its serialisation.
+#include "trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include <torch/optim/adam.h>
+#include <torch/serialize.h>
+
+#include "checkpoint.h"
+
+namespace lanterna::toy {
+namespace {
+
+Status validate(const TrainOptions& o) {
+  auto refuse = [](const std::string& what) { return makeError(ErrorKind::InvalidArgument, what); };
+  if (o.stage == Stage::Unset) return refuse("No training stage was given (use vae, unet or motion).");
+  if (o.outDir.empty()) return refuse("No output folder was given.");
+  if (o.steps < 1) return refuse("The number of steps must be at least 1.");
+  if (o.batch < 1) return refuse("The batch size must be at least 1.");
+  if (!(o.learningRate > 0) || !std::isfinite(o.learningRate)) return refuse("The learning rate must be positive.");
+  if (o.checkpointEvery < 1 || o.logEvery < 1) return refuse("Checkpoint and log intervals must be at least 1.");
+  return Ok{};
+}
+
+// A resumed run must be the same run: other data or settings would make its result unrepeatable.
+Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const std::filesystem::path& dir) {
+  std::string mismatch;
+  if (saved.stage != stageName(o.stage)) mismatch = "stage " + saved.stage;
+  else if (saved.seed != o.seed) mismatch = "seed " + std::to_string(saved.seed);
+  else if (saved.batch != o.batch) mismatch = "batch " + std::to_string(saved.batch);
+  else if (saved.learningRate != o.learningRate) mismatch = "learning rate " + std::to_string(saved.learningRate);
+  if (mismatch.empty()) return Ok{};
+  return makeError(ErrorKind::InvalidArgument,
+                   "Cannot resume from \"" + dir.string() + "\": it was trained with " + mismatch +
+                       "; pass the same settings or start a new output folder.", dir);
+}
+
+std::string formatDuration(double seconds) {
+  const auto total = static_cast<long long>(std::llround(std::max(0.0, seconds)));
+  char text[32];
+  if (total >= 3600)
+    std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
+  else
+    std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
+  return text;
+}
+
+Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const ProgressSink& progress) {
+  // 1. Model, initialised from the seed so a run repeats.
+  at::manual_seed(o.seed);
+  auto model = makeStageModel(o.stage);
+  if (!model) return model.error();
+  const NamedTensors parameters = (*model)->namedParameters();
+  std::vector<torch::Tensor> trainable;
+  for (const auto& [name, tensor] : parameters) trainable.push_back(tensor);
+  torch::optim::Adam optimizer(trainable, torch::optim::AdamOptions(o.learningRate));
+
+  // 2. Resume: weights, optimizer moments and the step come back exactly as saved.
+  TrainReport report;
+  if (o.resume == Resume::Yes) {
+    auto dir = latestCheckpoint(o.outDir);
+    if (!dir) return dir.error();
+    auto saved = readCheckpointState(*dir);
+    if (!saved) return saved.error();
+    if (Status same = checkSameRun(o, *saved, *dir); !same) return same.error();
+    if (Status loaded = loadCheckpointWeights(*dir, parameters); !loaded) return loaded.error();
+    torch::load(optimizer, (*dir / kOptimizerFile).string());
+    report.startStep = saved->step;
+    report.lastCheckpoint = *dir;
+  }
+  report.endStep = report.startStep;
+
+  // 3. Loop; the data of step s depends on (seed, s) only.
+  const ToyDataset data(o.seed, Split::Train, tokenize);
+  auto save = [&](std::int64_t step, double loss) -> Status {
+    const auto dir = checkpointDir(o.outDir, step);
+    CheckpointState state{stageName(o.stage), step, o.seed, o.batch, o.learningRate, loss};
+    if (Status saved = saveCheckpoint(dir, parameters, state); !saved) return saved;
+    torch::save(optimizer, (dir / kOptimizerFile).string());
+    report.lastCheckpoint = dir;
+    return markLatest(o.outDir, dir, step);
+  };
+  const auto started = std::chrono::steady_clock::now();
+  for (std::int64_t step = report.startStep + 1; step <= o.steps; ++step) {
+    const ToyBatch batch = (*model)->batch(data, step - 1, o.batch);
+    optimizer.zero_grad();
+    at::Tensor loss = (*model)->loss(batch);
+    loss.backward();
+    optimizer.step();
+    const float value = loss.item<float>();
+    if (!std::isfinite(value))
+      return makeError(ErrorKind::Internal, "Training diverged at step " + std::to_string(step) +
+                                                " (loss is not finite); lower --lr. The last checkpoint is kept.");
+    report.losses.push_back(value);
+    report.endStep = step;
+    if (step % o.checkpointEvery == 0 || step == o.steps)
+      if (Status saved = save(step, value); !saved) return saved.error();
+    if (progress && (step % o.logEvery == 0 || step == o.steps)) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      progress(formatProgress(step, o.steps, value, static_cast<double>(report.losses.size()) / seconds));
+    }
+  }
+  for (const auto& [name, tensor] : parameters) report.parameters.emplace_back(name, tensor.detach().clone());
+  return report;
+}
+
+}  // namespace
+
+std::string formatProgress(std::int64_t step, std::int64_t total, double loss, double itemsPerSecond) {
+  char text[160];
+  const double eta = itemsPerSecond > 0 ? static_cast<double>(total - step) / itemsPerSecond : 0.0;
+  std::snprintf(text, sizeof text, "step %lld/%lld  loss %.4f  %.1f it/s  ETA %s", static_cast<long long>(step),
+                static_cast<long long>(total), loss, itemsPerSecond, formatDuration(eta).c_str());
+  return text;
+}
+
+Result<TrainReport> runTraining(const TrainOptions& options, const Tokenize& tokenize, const ProgressSink& progress) {
+  if (Status valid = validate(options); !valid) return valid.error();
+  try {
+    return train(options, tokenize, progress);
+  } catch (const c10::Error& e) {
+    // msg() without the C++ backtrace that what() carries.
+    return makeError(ErrorKind::Internal, "Training failed: " + e.msg(), options.outDir);
+  } catch (const std::exception& e) {
+    return makeError(ErrorKind::Internal, std::string("Training failed: ") + e.what(), options.outDir);
+  }
+}
+
+}  // namespace lanterna::toy

@@ -1,0 +1,54 @@
+// The training loop shared by every stage: seeded init, deterministic batches, Adam, a progress line, checkpoints
+// every K steps (weights as safetensors, step and settings as JSON, optimizer state beside them) and resume.
+//   TrainOptions options{.stage = Stage::Vae, .outDir = "runs/vae", .steps = 4000};
+//   Result<TrainReport> report = runTraining(options, tokenize, [](const std::string& line) { puts(line.c_str()); });
+// Layout of outDir: checkpoint-000120/{model.safetensors, optimizer.pt, state.json}, latest.json -> newest one.
+// One training run per process at a time: it seeds ATen's global generator.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "lanterna/result.h"
+#include "toy_dataset.h"
+#include "train_stage.h"
+
+namespace lanterna::toy {
+
+enum class Resume { No, Yes };
+
+struct TrainOptions {
+  Stage stage = Stage::Unset;
+  std::filesystem::path outDir;
+  std::int64_t steps = 1000;  // the total, counting steps done before a resume
+  std::int64_t batch = 4;
+  double learningRate = 1e-3;
+  std::uint64_t seed = 0;
+  Resume resume = Resume::No;  // continue from outDir/latest.json; stage, seed, batch and rate must match it
+  std::int64_t checkpointEvery = 500;
+  std::int64_t logEvery = 10;
+};
+
+struct TrainReport {
+  std::int64_t startStep = 0;  // steps already done when this run began
+  std::int64_t endStep = 0;
+  std::vector<float> losses;   // one per step run here
+  std::filesystem::path lastCheckpoint;
+  std::vector<std::pair<std::string, at::Tensor>> parameters;  // as they were saved last
+};
+
+using ProgressSink = std::function<void(const std::string& line)>;
+
+Result<TrainReport> runTraining(const TrainOptions& options, const Tokenize& tokenize = {},
+                                const ProgressSink& progress = {});
+
+// "step 120/4000  loss 0.0312  2.1 it/s  ETA 31:02"
+std::string formatProgress(std::int64_t step, std::int64_t total, double loss, double itemsPerSecond);
+
+}  // namespace lanterna::toy

@@ -1,0 +1,145 @@
+// Smoke tests of the training machinery on the TEMPORARY placeholder VAE stage: the loop learns, checkpoints reload
+// bit-exactly, and a resumed run continues from its step and ends where a straight run ends.
+#include "trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <regex>
+
+#include "lanterna/inference/safetensors.h"
+#include "toy_vocab.h"
+#include "weights.h"
+
+using namespace lanterna;
+using namespace lanterna::toy;
+
+namespace {
+
+std::filesystem::path freshDir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / "lanterna_toy_train_test" / name;
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+TrainOptions smallRun(const std::filesystem::path& dir, std::int64_t steps) {
+  TrainOptions options;
+  options.stage = Stage::Vae;
+  options.outDir = dir;
+  options.steps = steps;
+  options.batch = 2;
+  options.learningRate = 1e-2;
+  options.seed = 3;
+  options.checkpointEvery = 10;
+  options.logEvery = 10;
+  return options;
+}
+
+double mean(const std::vector<float>& v, std::size_t from, std::size_t to) {
+  return std::accumulate(v.begin() + from, v.begin() + to, 0.0) / static_cast<double>(to - from);
+}
+
+bool sameParameters(const std::vector<std::pair<std::string, at::Tensor>>& a,
+                    const std::vector<std::pair<std::string, at::Tensor>>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].first != b[i].first || !at::equal(a[i].second, b[i].second)) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST(ToyTrain, BatchesAreDeterministicImagesInRangeWithTokenIds) {
+  const ToyDataset data(1, Split::Train, [](const std::string& caption) {
+    std::vector<std::int64_t> ids(kToyMaxPositions, 0);
+    ids[0] = static_cast<std::int64_t>(caption.size());
+    return ids;
+  });
+  const ToyBatch batch = data.imageBatch(4, 3);
+  EXPECT_EQ(batch.images.sizes(), (std::vector<std::int64_t>{3, 3, kImageSize, kImageSize}));
+  EXPECT_EQ(batch.images.scalar_type(), at::kFloat);
+  EXPECT_GE(batch.images.min().item<float>(), -1.0f);
+  EXPECT_LE(batch.images.max().item<float>(), 1.0f);
+  EXPECT_EQ(batch.tokenIds.sizes(), (std::vector<std::int64_t>{3, kToyMaxPositions}));
+  EXPECT_EQ(batch.tokenIds[1][0].item<std::int64_t>(), static_cast<std::int64_t>(batch.captions[1].size()));
+  EXPECT_TRUE(at::equal(batch.images, data.imageBatch(4, 3).images));
+  EXPECT_FALSE(at::equal(batch.images, data.imageBatch(5, 3).images));
+  // Pixel (0,0) of sample 12 (= step 4 * 3) is its background colour, mapped to [-1, 1].
+  const Rgb bg = paletteColour(ToyWorld(1).scene(12, Split::Train).background);
+  EXPECT_FLOAT_EQ(batch.images[0][0][0][0].item<float>(), bg.r / 127.5f - 1.0f);
+  const ToyBatch clips = data.clipBatch(0, 2, 8);
+  EXPECT_EQ(clips.images.sizes(), (std::vector<std::int64_t>{2, 8, 3, kImageSize, kImageSize}));
+}
+
+TEST(ToyTrain, LossFallsAndTheCheckpointReloadsBitExactly) {
+  const auto dir = freshDir("learns");
+  std::vector<std::string> lines;
+  auto report = runTraining(smallRun(dir, 30), {}, [&](const std::string& line) { lines.push_back(line); });
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_EQ(report->losses.size(), 30u);
+  EXPECT_LT(mean(report->losses, 25, 30), 0.7 * mean(report->losses, 0, 5));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_TRUE(std::regex_match(lines[2], std::regex(R"(step 30/30  loss [0-9.]+  [0-9.]+ it/s  ETA 0:00)"))) << lines[2];
+
+  EXPECT_EQ(report->lastCheckpoint, dir / "checkpoint-000030");
+  for (const char* file : {"checkpoint-000010/model.safetensors", "checkpoint-000020/optimizer.pt",
+                           "checkpoint-000030/state.json", "latest.json"})
+    EXPECT_TRUE(std::filesystem::exists(dir / file)) << file;
+  auto saved = inference::SafetensorsFile::open(report->lastCheckpoint / "model.safetensors");
+  ASSERT_TRUE(saved.ok()) << saved.error().message;
+  ASSERT_EQ(saved->tensors().size(), report->parameters.size());
+  for (const auto& [name, tensor] : report->parameters) {
+    const inference::TensorInfo* info = saved->find(name);
+    ASSERT_NE(info, nullptr) << name;
+    EXPECT_TRUE(at::equal(inference::borrowTensor(*saved, *info), tensor)) << name;
+  }
+}
+
+TEST(ToyTrain, ResumeContinuesFromTheSavedStepAndEndsWhereAStraightRunEnds) {
+  auto straight = runTraining(smallRun(freshDir("straight"), 20));
+  ASSERT_TRUE(straight.ok()) << straight.error().message;
+
+  const auto dir = freshDir("resumed");
+  auto firstHalf = runTraining(smallRun(dir, 10));
+  ASSERT_TRUE(firstHalf.ok()) << firstHalf.error().message;
+  TrainOptions more = smallRun(dir, 20);
+  more.resume = Resume::Yes;
+  auto secondHalf = runTraining(more);
+  ASSERT_TRUE(secondHalf.ok()) << secondHalf.error().message;
+  EXPECT_EQ(secondHalf->startStep, 10);
+  EXPECT_EQ(secondHalf->endStep, 20);
+  ASSERT_EQ(secondHalf->losses.size(), 10u);
+  EXPECT_EQ(secondHalf->losses.front(), straight->losses[10]);
+  EXPECT_TRUE(sameParameters(secondHalf->parameters, straight->parameters));
+}
+
+TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
+  TrainOptions none = smallRun(freshDir("none"), 5);
+  none.resume = Resume::Yes;
+  auto nothing = runTraining(none);
+  ASSERT_FALSE(nothing.ok());
+  EXPECT_EQ(nothing.error().kind, ErrorKind::FileNotFound);
+
+  const auto dir = freshDir("mismatch");
+  ASSERT_TRUE(runTraining(smallRun(dir, 2)).ok());
+  TrainOptions otherSeed = smallRun(dir, 4);
+  otherSeed.resume = Resume::Yes;
+  otherSeed.seed = 4;
+  auto refused = runTraining(otherSeed);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::InvalidArgument);
+  EXPECT_NE(refused.error().message.find("seed"), std::string::npos);
+
+  TrainOptions unet = smallRun(freshDir("unet"), 2);
+  unet.stage = Stage::Unet;
+  auto later = runTraining(unet);
+  ASSERT_FALSE(later.ok());
+  EXPECT_EQ(later.error().kind, ErrorKind::FeatureUnsupported);
+  TrainOptions zero = smallRun(freshDir("zero"), 0);
+  EXPECT_EQ(runTraining(zero).error().kind, ErrorKind::InvalidArgument);
+}
+
+TEST(ToyTrain, ProgressLineReadsLikeTheBrief) {
+  EXPECT_EQ(formatProgress(120, 4000, 0.0312, 2.1), "step 120/4000  loss 0.0312  2.1 it/s  ETA 30:48");
+  EXPECT_EQ(formatProgress(0, 40000, 0.5, 2.0), "step 0/40000  loss 0.5000  2.0 it/s  ETA 5:33:20");
+}
