@@ -1,1 +1,0 @@
-// Placeholder translation unit until the document model lands; replaced by timeline sources.
