@@ -132,9 +132,14 @@ QWidget* InspectorWidget::buildForm() {
   rows->addRow(tr("Model"), model_);
   rows->addRow(tr("Sampler"), sampler_);
 
+  // addField() fills in the error label, so it must run before the label is read.
   QLabel* error = nullptr;
-  rows->addRow(tr("Steps"), cell(addField("steps", parseSteps, &error), error));
-  rows->addRow(tr("CFG"), cell(addField("cfg", parseCfg, &error), error));
+  auto row = [&](const QString& label, const QString& name, Parse parse) {
+    QLineEdit* edit = addField(name, std::move(parse), &error);
+    rows->addRow(label, cell(edit, error));
+  };
+  row(tr("Steps"), "steps", parseSteps);
+  row(tr("CFG"), "cfg", parseCfg);
 
   auto* seedRow = new QWidget;
   auto* seedLayout = new QHBoxLayout(seedRow);
@@ -143,7 +148,7 @@ QWidget* InspectorWidget::buildForm() {
   QLabel* seedError = error;
   auto* dice = new QToolButton;
   dice->setObjectName("rollSeed");
-  dice->setText(QStringLiteral("🎲"));
+  dice->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));  // no emoji font on every desktop
   dice->setToolTip(tr("New random seed"));
   connect(dice, &QToolButton::clicked, this, &InspectorWidget::rollSeed);
   seedLock_ = new QToolButton;
@@ -173,10 +178,10 @@ QWidget* InspectorWidget::buildForm() {
   sizeCell->layout()->addWidget(heightError);
   rows->addRow(QString(), sizeCell);
 
-  rows->addRow(tr("Frames"), cell(addField("frames", parseFrames, &error), error));
-  rows->addRow(tr("FPS"), cell(addField("fps", parseFps, &error), error));
-  rows->addRow(tr("Strength"), cell(addField("strength", parseStrength, &error), error));
-  rows->addRow(tr("Motion"), cell(addField("motion", parseMotion, &error), error));
+  row(tr("Frames"), "frames", parseFrames);
+  row(tr("FPS"), "fps", parseFps);
+  row(tr("Strength"), "strength", parseStrength);
+  row(tr("Motion"), "motion", parseMotion);
 
   auto* generate = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Generate"));
   generate->setObjectName("generate");

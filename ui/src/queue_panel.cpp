@@ -82,13 +82,13 @@ QueuePanel::QueuePanel(QWidget* parent) : QWidget(parent) {
   refresh();
 }
 
-void QueuePanel::setQueue(app::GenerationQueue* queue) {
+void QueuePanel::setQueue(JobQueue* queue) {
   if (queue_) disconnect(queue_, nullptr, this, nullptr);
   queue_ = queue;
   if (queue_) {
-    connect(queue_, &app::GenerationQueue::queueChanged, this, &QueuePanel::refresh);
-    connect(queue_, &app::GenerationQueue::jobProgress, this, &QueuePanel::refresh);
-    connect(queue_, &app::GenerationQueue::jobFinished, this, &QueuePanel::refresh);
+    connect(queue_, &JobQueue::queueChanged, this, &QueuePanel::refresh);
+    connect(queue_, &JobQueue::jobProgress, this, &QueuePanel::refresh);
+    connect(queue_, &JobQueue::jobFinished, this, &QueuePanel::refresh);
   }
   refresh();
 }
@@ -106,7 +106,7 @@ void QueuePanel::refresh() {
   list_->clear();
   const auto jobs = queue_ ? queue_->jobs() : std::vector<app::GenerationJobStatus>{};
   for (const auto& job : jobs) {
-    auto* row = new QTreeWidgetItem(list_, {job.spec.title, app::jobStateName(job.state), progressText(job)});
+    auto* row = new QTreeWidgetItem(list_, {job.spec.title, jobStateText(job.state), progressText(job)});
     row->setData(0, Qt::UserRole, job.id);
     row->setToolTip(2, job.suggestion.isEmpty() ? row->text(2) : row->text(2) + "\n" + job.suggestion);
     if (job.state == JobState::Failed) row->setForeground(2, theme::kError);
@@ -120,6 +120,8 @@ void QueuePanel::refresh() {
     }
     if (job.id == keep) row->setSelected(true);
   }
+  empty_->setText(queue_ ? tr("No generations queued. Select a prompt item and press Generate.")
+                         : tr("Generation is not available in this build (no engine)."));
   empty_->setVisible(jobs.empty());
   list_->setVisible(!jobs.empty());
   updateButtons();

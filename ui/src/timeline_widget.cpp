@@ -76,6 +76,7 @@ void TimelineWidget::zoomIn() { setPixelsPerFrame(layout_.pixelsPerFrame * 1.25)
 void TimelineWidget::zoomOut() { setPixelsPerFrame(layout_.pixelsPerFrame / 1.25); }
 
 void TimelineWidget::zoomToFit() {
+  fitPending_ = !isVisible();
   const std::int64_t frames = document_ ? std::max<std::int64_t>(24, document_->duration().frames) : 240;
   layout_.scrollX = 0;
   setPixelsPerFrame((width() - TimelineLayout::kHeaderWidth - 24) / static_cast<double>(frames));
@@ -123,6 +124,10 @@ void TimelineWidget::mouseReleaseEvent(QMouseEvent* event) {
   scrubbing_ = false;
   if (drag_.item != 0 && drag_.started) dragTo(event->position().toPoint(), Commit::Yes);
   drag_ = {};
+}
+
+void TimelineWidget::resizeEvent(QResizeEvent*) {
+  if (fitPending_) zoomToFit();
 }
 
 void TimelineWidget::leaveEvent(QEvent*) {

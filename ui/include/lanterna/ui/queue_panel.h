@@ -1,12 +1,12 @@
 // The generation queue panel: every job with its state and progress, and buttons to cancel, retry and reorder.
-// Usage: auto* panel = new QueuePanel(parent); panel->setQueue(&queue);
+// Usage: auto* panel = new QueuePanel(parent); panel->setQueue(queue);
 // UI thread only; the queue's signals arrive queued from its worker and only trigger a refresh from jobs().
 #pragma once
 
 #include <QPointer>
 #include <QWidget>
 
-#include "lanterna/app/generation_queue.h"
+#include "lanterna/ui/job_queue.h"
 
 class QLabel;
 class QToolButton;
@@ -19,7 +19,7 @@ class QueuePanel : public QWidget {
  public:
   explicit QueuePanel(QWidget* parent = nullptr);
 
-  void setQueue(app::GenerationQueue* queue);
+  void setQueue(JobQueue* queue);  // nullptr: generation is not available
   qint64 selectedJob() const;
   int rowCount() const;
 
@@ -30,7 +30,7 @@ class QueuePanel : public QWidget {
   void moveSelected(int offset);
   void updateButtons();
 
-  QPointer<app::GenerationQueue> queue_;
+  QPointer<JobQueue> queue_;
   QTreeWidget* list_ = nullptr;
   QLabel* empty_ = nullptr;
   QToolButton* cancel_ = nullptr;

@@ -51,6 +51,7 @@ class TimelineWidget : public QWidget {
   void mouseReleaseEvent(QMouseEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
   void leaveEvent(QEvent* event) override;
+  void resizeEvent(QResizeEvent* event) override;
 
  private:
   struct Drag {
@@ -74,6 +75,7 @@ class TimelineWidget : public QWidget {
   TimelineHit hover_;
   Drag drag_;
   bool scrubbing_ = false;
+  bool fitPending_ = false;  // zoomToFit() before the widget has its real width waits for the first resize
 };
 
 }  // namespace lanterna::ui
