@@ -84,6 +84,12 @@ InspectorWidget::InspectorWidget(QWidget* parent) : QWidget(parent) {
   layout->addWidget(pages_);
 }
 
+// Closing the window moves focus out of a field, which finishes its edit: by then fields_ is gone.
+InspectorWidget::~InspectorWidget() {
+  for (Field& field : fields_) disconnect(field.edit, nullptr, this, nullptr);
+  disconnect(model_->lineEdit(), nullptr, this, nullptr);
+}
+
 QLineEdit* InspectorWidget::addField(const QString& name, Parse parse, QLabel** errorOut) {
   auto* edit = new QLineEdit;
   edit->setObjectName(name);

@@ -28,6 +28,7 @@ class InspectorWidget : public QWidget {
   Q_OBJECT
  public:
   explicit InspectorWidget(QWidget* parent = nullptr);
+  ~InspectorWidget() override;
 
   void setDocument(timeline::Document* document);
   void setModelNames(const QStringList& names);
