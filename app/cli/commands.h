@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "lanterna/result.h"
+
 namespace lanterna::cli {
 
 // Exit codes shared by all subcommands.
@@ -13,5 +15,11 @@ constexpr int kExitBadInput = 2;    // refused input (message on stderr)
 constexpr int kExitCancelled = 130;
 
 void addConformanceCommands(CLI::App& app, int& exitCode);
+void addProjectCommands(CLI::App& app, int& exitCode);
+void addHistoryCommands(CLI::App& app, int& exitCode);
+
+// Prints the message on stderr; returns kExitBadInput for refused input (missing or unreadable file, bad
+// argument), kExitFailure otherwise.
+int reportError(const Error& error);
 
 }  // namespace lanterna::cli

@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exitCode = lanterna::cli::kExitOk;
   lanterna::cli::addConformanceCommands(app, exitCode);
+  lanterna::cli::addProjectCommands(app, exitCode);
+  lanterna::cli::addHistoryCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
