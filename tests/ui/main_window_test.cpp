@@ -4,7 +4,9 @@
 #include <QTest>
 
 #include "demo_helpers.h"
+#include "lanterna/app/project_store.h"
 #include "lanterna/ui/demo_document.h"
+#include "lanterna/ui/history_panel.h"
 #include "lanterna/ui/job_queue.h"
 #include "lanterna/ui/main_window.h"
 #include "lanterna/ui/timeline_widget.h"
@@ -82,6 +84,31 @@ class MainWindowTest : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&second));
     QCOMPARE(second.size(), saved.size());
     QVERIFY(QSettings().contains("mainWindow/state"));
+  }
+
+  void saveThenOpenGivesBackDocumentAndHistory() {
+    const QString path = settingsDir_.filePath("demo.lanterna");
+    timeline::DocumentSnapshot saved;
+    {
+      ui::MainWindow first;
+      first.setDocument(ui::makeDemoDocument());
+      QVERIFY(first.saveProjectTo(path));
+      // Edits after Save As are saved as they happen.
+      const auto audio = firstItemOf<timeline::AudioPayload>(*first.document());
+      QVERIFY(first.document()->requestMove(audio, first.document()->item(audio)->track, timeline::FrameTime{4}).ok);
+      saved = first.document()->snapshot();
+    }
+    {
+      auto store = app::ProjectStore::open(path.toStdString());
+      QVERIFY(store.ok());
+      app::GenerationRecord record;
+      record.request.prompt = "lanterns";
+      QVERIFY(store->addGeneration(record).ok());
+    }
+    ui::MainWindow second;
+    QVERIFY(second.openProjectFile(path));
+    QVERIFY(second.document()->snapshot() == saved);
+    QCOMPARE(second.historyPanel()->visibleCount(), 1);
   }
 
  private:

@@ -10,6 +10,7 @@
 
 #include <variant>
 
+#include "lanterna/app/project_store.h"
 #include "lanterna/ui/history_panel.h"
 #include "lanterna/ui/inspector_widget.h"
 #include "lanterna/ui/job_queue.h"
@@ -117,6 +118,7 @@ void MainWindow::setDocument(std::unique_ptr<timeline::Document> document) {
     redo_->setText(text.isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(text));
   });
   connect(document_.get(), &timeline::Document::changed, this, &MainWindow::refreshFromDocument);
+  connect(document_.get(), &timeline::Document::changed, this, &MainWindow::autosave);
   timeline_->setDocument(document_.get());
   inspector_->setDocument(document_.get());
   transport_->pause();
@@ -159,7 +161,9 @@ void MainWindow::updateViewer() {
 }
 
 void MainWindow::newProject() {
+  store_.reset();
   setDocument(std::make_unique<timeline::Document>());
+  refreshHistory();
   showStatus(tr("New project"));
 }
 

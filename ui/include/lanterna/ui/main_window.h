@@ -12,6 +12,10 @@
 
 class QAction;
 
+namespace lanterna::app {
+class ProjectStore;
+}
+
 namespace lanterna::ui {
 
 class HistoryPanel;
@@ -41,6 +45,9 @@ class MainWindow : public QMainWindow {
 
   // Window geometry and dock layout under "mainWindow/..." in the application's QSettings.
   void saveLayout() const;
+  // Opens a project file into the window; false (after telling the user why) when it cannot be read.
+  bool openProjectFile(const QString& path);
+  bool saveProjectTo(const QString& path);
   bool restoreLayout();
 
  public slots:
@@ -61,9 +68,12 @@ class MainWindow : public QMainWindow {
   void refreshFromDocument();
   void updateViewer();
   void showStatus(const QString& message);
+  void autosave();
+  void refreshHistory();
 
   std::unique_ptr<timeline::Document> document_;
   std::unique_ptr<JobQueue> queue_;
+  std::unique_ptr<app::ProjectStore> store_;  // null until the project is saved or opened
   Transport* transport_ = nullptr;
   ViewerWidget* viewer_ = nullptr;
   TimelineWidget* timeline_ = nullptr;
