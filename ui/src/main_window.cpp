@@ -1,13 +1,243 @@
 #include "lanterna/ui/main_window.h"
 
-#include <QLabel>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QUndoStack>
+
+#include <variant>
+
+#include "lanterna/app/project_store.h"
+#include "lanterna/ui/history_panel.h"
+#include "lanterna/ui/inspector_widget.h"
+#include "lanterna/ui/job_queue.h"
+#include "lanterna/ui/queue_panel.h"
+#include "lanterna/ui/timeline_widget.h"
+#include "lanterna/ui/transport.h"
+#include "lanterna/ui/viewer_widget.h"
 
 namespace lanterna::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-  setWindowTitle("Lanterna");
-  setCentralWidget(new QLabel("Lanterna", this));
-  resize(1280, 800);
+using timeline::FrameTime;
+
+namespace {
+constexpr int kStatusTimeoutMs = 5000;
+}  // namespace
+
+MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
+    : QMainWindow(parent), queue_(std::move(queue)) {
+  setObjectName("mainWindow");
+  transport_ = new Transport(this);
+  viewer_ = new ViewerWidget;
+  setCentralWidget(viewer_);
+  createDocks();
+  createActions();
+  statusBar()->showMessage(tr("Ready"));
+  resize(1440, 900);
+  restoreLayout();
+
+  connect(transport_, &Transport::playheadChanged, this, &MainWindow::updateViewer);
+  connect(transport_, &Transport::playingChanged, this, [this](bool playing) {
+    play_->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+  });
+  connect(timeline_, &TimelineWidget::editRefused, this, &MainWindow::showStatus);
+  connect(timeline_, &TimelineWidget::selectionChanged, inspector_, &InspectorWidget::showItem);
+  connect(inspector_, &InspectorWidget::generateRequested, this, &MainWindow::generate);
+  if (queue_) connectQueue();
+  queuePanel_->setQueue(queue_.get());
+  setDocument(std::make_unique<timeline::Document>());
+}
+
+void MainWindow::connectQueue() {
+  connect(queue_.get(), &JobQueue::previewAvailable, this, [this](qint64 job) {
+    previewJob_ = job;
+    const auto status = queue_->status(job);
+    viewer_->showImage(queue_->latestPreview(job),
+                       tr("%1 · step %2/%3").arg(status.spec.title).arg(status.step).arg(status.totalSteps));
+  });
+  connect(queue_.get(), &JobQueue::jobFinished, this, [this](qint64 job, app::JobState state) {
+    const auto status = queue_->status(job);
+    if (state == app::JobState::Failed) showStatus(tr("%1 failed: %2").arg(status.spec.title, status.errorMessage));
+    if (job == previewJob_) previewJob_ = 0;
+    updateViewer();
+  });
+}
+
+MainWindow::~MainWindow() {
+  // Panels hold QPointers to the document; detach them before it goes.
+  timeline_->setDocument(nullptr);
+  inspector_->setDocument(nullptr);
+}
+
+void MainWindow::createDocks() {
+  setDockNestingEnabled(true);
+  setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
+  setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
+  auto dock = [this](QWidget* content, const QString& title, const QString& name, Qt::DockWidgetArea area) {
+    auto* widget = new QDockWidget(title, this);
+    widget->setObjectName(name);  // saveState() keys the layout by these names
+    widget->setWidget(content);
+    widget->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                        QDockWidget::DockWidgetClosable);
+    addDockWidget(area, widget);
+    return widget;
+  };
+  timeline_ = new TimelineWidget;
+  timeline_->setTransport(transport_);
+  inspector_ = new InspectorWidget;
+  inspector_->setModelNames({"toyworld-v1", "sd15-tiny", "svd-tiny"});
+  queuePanel_ = new QueuePanel;
+  historyPanel_ = new HistoryPanel;
+  auto* timelineDock = dock(timeline_, tr("Timeline"), "timelineDock", Qt::BottomDockWidgetArea);
+  auto* inspectorDock = dock(inspector_, tr("Inspector"), "inspectorDock", Qt::RightDockWidgetArea);
+  auto* queueDock = dock(queuePanel_, tr("Queue"), "queueDock", Qt::LeftDockWidgetArea);
+  auto* historyDock = dock(historyPanel_, tr("History"), "historyDock", Qt::LeftDockWidgetArea);
+  tabifyDockWidget(queueDock, historyDock);
+  queueDock->raise();
+  resizeDocks({timelineDock}, {300}, Qt::Vertical);
+  resizeDocks({inspectorDock, queueDock}, {340, 320}, Qt::Horizontal);
+}
+
+void MainWindow::setDocument(std::unique_ptr<timeline::Document> document) {
+  timeline_->setDocument(nullptr);
+  inspector_->setDocument(nullptr);
+  document_ = std::move(document);
+  if (!document_) document_ = std::make_unique<timeline::Document>();
+  auto& stack = document_->undoStack();
+  undo_->setEnabled(stack.canUndo());
+  redo_->setEnabled(stack.canRedo());
+  connect(&stack, &QUndoStack::canUndoChanged, undo_, &QAction::setEnabled);
+  connect(&stack, &QUndoStack::canRedoChanged, redo_, &QAction::setEnabled);
+  connect(&stack, &QUndoStack::undoTextChanged, undo_, [this](const QString& text) {
+    undo_->setText(text.isEmpty() ? tr("&Undo") : tr("&Undo %1").arg(text));
+  });
+  connect(&stack, &QUndoStack::redoTextChanged, redo_, [this](const QString& text) {
+    redo_->setText(text.isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(text));
+  });
+  connect(document_.get(), &timeline::Document::changed, this, &MainWindow::refreshFromDocument);
+  connect(document_.get(), &timeline::Document::changed, this, &MainWindow::autosave);
+  timeline_->setDocument(document_.get());
+  inspector_->setDocument(document_.get());
+  transport_->pause();
+  transport_->setPlayhead(FrameTime{0});
+  refreshFromDocument();
+  timeline_->zoomToFit();
+  setWindowTitle(tr("%1 — Lanterna").arg(QString::fromStdString(document_->settings().name)));
+}
+
+void MainWindow::refreshFromDocument() {
+  const auto& settings = document_->settings();
+  transport_->setFrameRate(settings.frameRate);
+  transport_->setEnd(document_->duration());
+  viewer_->setFrameSize({settings.width, settings.height});
+  updateViewer();
+}
+
+// What is under the playhead, top track first: until media decoding reaches the studio, the viewer names the
+// clip (or the prompt that will make it) instead of showing its pixels.
+void MainWindow::updateViewer() {
+  viewer_->setTimecode(transport_->timecode());
+  if (previewJob_ != 0) return;  // a running generation owns the viewer until it finishes
+  const FrameTime at = transport_->playhead();
+  QString caption = tr("Nothing at the playhead");
+  for (const timeline::Track& track : document_->tracks()) {
+    for (const timeline::Item* item : document_->itemsOnTrack(track.id)) {
+      if (at < item->start || at >= item->end()) continue;
+      if (const auto* prompt = std::get_if<timeline::PromptPayload>(&item->payload)) {
+        caption = tr("Not generated yet\n\n“%1”").arg(QString::fromStdString(prompt->settings.prompt));
+      } else if (const auto* video = std::get_if<timeline::VideoPayload>(&item->payload)) {
+        caption = tr("Clip %1 · take %2 of %3 · source frame %4")
+                      .arg(item->id)
+                      .arg(video->activeTake + 1)
+                      .arg(video->takes.size())
+                      .arg((video->inPoint + (at - item->start)).frames);
+      }
+    }
+  }
+  viewer_->showImage(QImage(), caption);
+}
+
+void MainWindow::newProject() {
+  store_.reset();
+  setDocument(std::make_unique<timeline::Document>());
+  refreshHistory();
+  showStatus(tr("New project"));
+}
+
+void MainWindow::deleteSelected() {
+  const timeline::ItemId id = timeline_->selectedItem();
+  if (id == 0) return showStatus(tr("Select an item to delete"));
+  if (auto result = document_->requestDeleteItem(id); !result) showStatus(QString::fromStdString(result.reason));
+}
+
+// Splits the selected item, or else every item the playhead crosses, as one undo step.
+void MainWindow::splitAtPlayhead() {
+  const FrameTime at = transport_->playhead();
+  std::vector<timeline::ItemId> targets;
+  if (timeline_->selectedItem() != 0) {
+    targets.push_back(timeline_->selectedItem());
+  } else {
+    for (const timeline::Item& item : document_->snapshot().items)
+      if (item.start < at && at < item.end()) targets.push_back(item.id);
+  }
+  if (targets.empty()) return showStatus(tr("Nothing under the playhead to split"));
+  timeline::EditMacro macro(*document_, tr("Split at playhead"));
+  for (timeline::ItemId id : targets)
+    if (auto result = document_->requestSplit(id, at); !result) showStatus(QString::fromStdString(result.reason));
+}
+
+void MainWindow::generate(qint64 itemId) {
+  const timeline::Item* item = document_->item(itemId);
+  const auto* prompt = item ? std::get_if<timeline::PromptPayload>(&item->payload) : nullptr;
+  if (!prompt) return showStatus(tr("Select a prompt item to generate"));
+  if (!queue_) return showStatus(tr("Generation is not available in this build"));
+  timeline::GenerationSettings settings = prompt->settings;
+  if (!settings.seedLocked) {
+    // An unlocked seed rolls before each run and is written back, so the item always says what made its take.
+    settings.seed = QRandomGenerator::global()->bounded(quint32(0x7fffffff));
+    document_->requestChangeGenerationSettings(itemId, settings);
+  }
+  app::GenerationJobSpec spec;
+  spec.title = tr("Prompt item %1").arg(itemId);
+  spec.modelPath = QString::fromStdString(settings.model);
+  spec.request.prompt = settings.prompt;
+  spec.request.negativePrompt = settings.negativePrompt;
+  spec.request.sampler = settings.sampler;
+  spec.request.steps = settings.steps;
+  spec.request.cfgScale = settings.cfg;
+  spec.request.seed = static_cast<std::uint64_t>(settings.seed);
+  spec.request.width = settings.width;
+  spec.request.height = settings.height;
+  spec.request.frames = settings.frames;
+  spec.request.fps = settings.fps.toDouble();
+  spec.request.strength = settings.strength;
+  spec.request.motionAmount = settings.motionAmount;
+  queue_->enqueue(std::move(spec));
+  showStatus(tr("Queued prompt item %1").arg(itemId));
+}
+
+void MainWindow::showStatus(const QString& message) { statusBar()->showMessage(message, kStatusTimeoutMs); }
+
+void MainWindow::saveLayout() const {
+  QSettings settings;
+  settings.setValue("mainWindow/geometry", saveGeometry());
+  settings.setValue("mainWindow/state", saveState());
+}
+
+bool MainWindow::restoreLayout() {
+  QSettings settings;
+  const bool geometry = restoreGeometry(settings.value("mainWindow/geometry").toByteArray());
+  const bool state = restoreState(settings.value("mainWindow/state").toByteArray());
+  return geometry && state;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  saveLayout();
+  if (queue_) queue_->cancelAll();
+  event->accept();
 }
 
 }  // namespace lanterna::ui

@@ -1,0 +1,40 @@
+// Shows the frame at the playhead (or the latest generation preview), letterboxed to the project's aspect ratio,
+// with a timecode overlay. Usage:
+//   viewer->setFrameSize({768, 432}); viewer->showImage(image, "Take 2"); viewer->setTimecode("00:00:01:12");
+// UI thread only; previews arrive through queued signals and simply replace the image (latest wins).
+#pragma once
+
+#include <QImage>
+#include <QSize>
+#include <QString>
+#include <QWidget>
+
+namespace lanterna::ui {
+
+class ViewerWidget : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ViewerWidget(QWidget* parent = nullptr);
+
+  void setFrameSize(QSize frameSize);
+  // A null image shows the caption on an empty frame (nothing under the playhead, or not generated yet).
+  void showImage(const QImage& image, const QString& caption);
+  void setTimecode(const QString& timecode);
+
+  const QImage& image() const { return image_; }
+  const QString& caption() const { return caption_; }
+  QSize sizeHint() const override { return {640, 360}; }
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+
+ private:
+  QRect frameRect() const;
+
+  QSize frameSize_{1280, 720};
+  QImage image_;
+  QString caption_;
+  QString timecode_;
+};
+
+}  // namespace lanterna::ui

@@ -1,0 +1,86 @@
+// MainWindow's project files: Open, Save As, saving every edit, and the history panel. Kept apart from the panel
+// wiring in main_window.cpp.
+#include <QFileDialog>
+#include <QMessageBox>
+#include <QStatusBar>
+
+#include "lanterna/app/project_store.h"
+#include "lanterna/ui/history_panel.h"
+#include "lanterna/ui/main_window.h"
+
+namespace lanterna::ui {
+
+namespace {
+const char* kProjectFilter = "Lanterna projects (*.lanterna)";
+}  // namespace
+
+void MainWindow::openProject() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open Project"), {}, tr(kProjectFilter));
+  if (!path.isEmpty()) openProjectFile(path);
+}
+
+void MainWindow::saveProjectAs() {
+  QString path = QFileDialog::getSaveFileName(this, tr("Save Project As"), {}, tr(kProjectFilter));
+  if (path.isEmpty()) return;
+  if (!path.endsWith(".lanterna")) path += ".lanterna";
+  saveProjectTo(path);
+}
+
+bool MainWindow::openProjectFile(const QString& path) {
+  auto store = app::ProjectStore::open(path.toStdString());
+  auto fail = [&](const Error& error) {
+    QMessageBox::warning(this, tr("Cannot open project"), QString::fromStdString(error.message));
+    return false;
+  };
+  if (!store) return fail(store.error());
+  auto snapshot = store->load();
+  if (!snapshot) return fail(snapshot.error());
+  auto document = timeline::Document::fromSnapshot(*snapshot);
+  if (!document) return fail(document.error());
+  store_ = std::make_unique<app::ProjectStore>(std::move(*store));
+  setDocument(std::move(*document));
+  refreshHistory();
+  showStatus(store_->readOnly() ? tr("Opened %1 read-only").arg(path) : tr("Opened %1").arg(path));
+  return true;
+}
+
+// The new file is written whole before the window switches to it, so a refusal leaves the old project as it was.
+bool MainWindow::saveProjectTo(const QString& path) {
+  auto store = app::ProjectStore::create(path.toStdString(), document()->settings());
+  if (store) {
+    if (auto saved = store->save(document()->snapshot()); !saved) store = saved.error();
+  }
+  if (!store) {
+    QMessageBox::warning(this, tr("Cannot save project"), QString::fromStdString(store.error().message));
+    return false;
+  }
+  store_ = std::make_unique<app::ProjectStore>(std::move(*store));
+  refreshHistory();
+  showStatus(tr("Saved %1").arg(path));
+  return true;
+}
+
+// Every edit is saved as it happens (one transaction per change), so there is no "unsaved changes" state.
+void MainWindow::autosave() {
+  if (!store_ || store_->readOnly()) return;
+  if (auto saved = store_->save(document()->snapshot()); !saved)
+    showStatus(tr("Not saved: %1").arg(QString::fromStdString(saved.error().message)));
+}
+
+void MainWindow::refreshHistory() {
+  std::vector<HistoryEntry> entries;
+  if (store_) {
+    auto records = store_->listGenerations();
+    if (!records) showStatus(QString::fromStdString(records.error().message));
+    else
+      for (const app::GenerationRecord& record : *records)
+        entries.push_back(HistoryEntry{record.id, QString::fromStdString(record.request.prompt),
+                                       QString::fromStdString(record.request.model),
+                                       app::generationStatusName(record.status), record.request.seed,
+                                       QDateTime::fromMSecsSinceEpoch(record.createdMs), record.durationMs,
+                                       QString::fromStdString(record.errorMessage)});
+  }
+  historyPanel_->setEntries(std::move(entries));
+}
+
+}  // namespace lanterna::ui

@@ -1,0 +1,28 @@
+// Draws the timeline canvas for TimelineWidget: track rows and headers, items, ruler and playhead.
+// A short-lived helper made inside paintEvent; UI thread only.
+#pragma once
+
+#include <QPainter>
+
+#include "lanterna/timeline/document.h"
+#include "lanterna/ui/timeline_layout.h"
+
+namespace lanterna::ui {
+
+struct TimelinePainter {
+  QPainter& painter;
+  const timeline::Document& document;
+  const TimelineLayout& layout;
+  int width;
+  int height;
+
+  void tracks(timeline::ItemId selected, const TimelineHit& hover) const;
+  void ruler() const;
+  void playhead(timeline::FrameTime time) const;
+
+ private:
+  void item(const timeline::Item& item, bool selected, const TimelineHit& hover) const;
+  void header(const timeline::Track& track, const QRect& row) const;
+};
+
+}  // namespace lanterna::ui

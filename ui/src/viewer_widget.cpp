@@ -1,0 +1,83 @@
+#include "lanterna/ui/viewer_widget.h"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include "lanterna/ui/theme.h"
+
+namespace lanterna::ui {
+
+ViewerWidget::ViewerWidget(QWidget* parent) : QWidget(parent) {
+  setObjectName("viewer");
+  setMinimumSize(240, 135);
+  setAttribute(Qt::WA_OpaquePaintEvent);
+}
+
+void ViewerWidget::setFrameSize(QSize frameSize) {
+  if (frameSize.isEmpty()) return;
+  frameSize_ = frameSize;
+  update();
+}
+
+void ViewerWidget::showImage(const QImage& image, const QString& caption) {
+  image_ = image;
+  caption_ = caption;
+  update();
+}
+
+void ViewerWidget::setTimecode(const QString& timecode) {
+  if (timecode == timecode_) return;
+  timecode_ = timecode;
+  update();
+}
+
+QRect ViewerWidget::frameRect() const {
+  const QRect area = rect().adjusted(12, 12, -12, -36);
+  const QSize fitted = frameSize_.scaled(area.size(), Qt::KeepAspectRatio);
+  QRect frame(QPoint(0, 0), fitted);
+  frame.moveCenter(area.center());
+  return frame;
+}
+
+void ViewerWidget::paintEvent(QPaintEvent*) {
+  QPainter painter(this);
+  painter.setRenderHint(QPainter::Antialiasing);
+  painter.setRenderHint(QPainter::SmoothPixmapTransform);
+  painter.fillRect(rect(), QColor(16, 16, 18));
+
+  const QRect frame = frameRect();
+  if (image_.isNull()) {
+    painter.fillRect(frame, Qt::black);
+    painter.setPen(theme::kMutedText);
+    QFont font = painter.font();
+    font.setPointSizeF(font.pointSizeF() * 1.1);
+    painter.setFont(font);
+    painter.drawText(frame.adjusted(24, 24, -24, -24), Qt::AlignCenter | Qt::TextWordWrap, caption_);
+  } else {
+    painter.drawImage(frame, image_);
+    if (!caption_.isEmpty()) {
+      // The caption sits in a translucent band so it stays readable over any frame.
+      const QRect band(frame.left(), frame.bottom() - 30, frame.width(), 30);
+      painter.fillRect(band, QColor(0, 0, 0, 150));
+      painter.setPen(theme::kText);
+      painter.drawText(band.adjusted(10, 0, -10, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                       painter.fontMetrics().elidedText(caption_, Qt::ElideRight, band.width() - 20));
+    }
+  }
+  painter.setPen(QPen(QColor(60, 62, 68), 1));
+  painter.drawRect(frame.adjusted(0, 0, -1, -1));
+
+  // Timecode and frame size under the frame, monospaced so the digits do not jitter during playback.
+  QFont mono("monospace");
+  mono.setStyleHint(QFont::Monospace);
+  mono.setPointSizeF(font().pointSizeF());
+  painter.setFont(mono);
+  const QRect footer(frame.left(), frame.bottom() + 6, frame.width(), 22);
+  painter.setPen(theme::kAccent);
+  painter.drawText(footer, Qt::AlignLeft | Qt::AlignVCenter, timecode_);
+  painter.setPen(theme::kMutedText);
+  painter.drawText(footer, Qt::AlignRight | Qt::AlignVCenter,
+                   QString("%1 × %2").arg(frameSize_.width()).arg(frameSize_.height()));
+}
+
+}  // namespace lanterna::ui
