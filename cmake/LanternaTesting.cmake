@@ -1,7 +1,14 @@
 # Shared helper to register a GoogleTest executable with ctest.
 # lanterna_add_gtest(NAME name SOURCES ... LIBS ... [LABELS unit|model|gpu])
 include_guard(GLOBAL)
-find_package(GTest REQUIRED)
+find_package(GTest QUIET)
+if(NOT GTest_FOUND)
+  # Machines without libgtest-dev (e.g. a GPU box with pip torch): build GoogleTest from a source copy.
+  set(LANTERNA_GTEST_SOURCE_DIR "${LANTERNA_THIRD_PARTY}/googletest" CACHE PATH "GoogleTest sources")
+  add_subdirectory(${LANTERNA_GTEST_SOURCE_DIR} ${CMAKE_BINARY_DIR}/_googletest EXCLUDE_FROM_ALL)
+  add_library(GTest::gtest ALIAS gtest)
+  add_library(GTest::gtest_main ALIAS gtest_main)
+endif()
 include(GoogleTest)
 
 function(lanterna_add_gtest)

@@ -65,16 +65,13 @@ std::filesystem::path layOutDiffusersFolder(const ConformanceCase& testCase) {
 
 }  // namespace
 
-CaseReport runPipelineCase(const ConformanceCase& testCase) {
+CaseReport runPipelineCaseWith(const ConformanceCase& testCase, const EngineOptions& options) {
   CaseChecker checker(testCase);
   CaseTensors tensors(testCase);
   const auto& config = testCase.config();
   const auto modelFolder = layOutDiffusersFolder(testCase);
 
   EngineInfo info;
-  EngineOptions options;
-  options.device = Device::Cpu;
-  options.precision = Precision::F32;
   auto pipeline = openSdPipeline(modelFolder, options, info);
   if (!pipeline) {
     checker.fail(pipeline.error().message);
@@ -101,7 +98,8 @@ CaseReport runPipelineCase(const ConformanceCase& testCase) {
   StepNoise noise;
   DenoiseTrace trace;
   CancelToken cancel;
-  at::Tensor latents = tensors.input("initial_noise") * (*scheduler)->initNoiseSigma();
+  const at::Device device = pipeline->components().unet.device();
+  at::Tensor latents = tensors.input("initial_noise").to(device) * (*scheduler)->initNoiseSigma();
   latents = pipeline->denoise(**scheduler, noise, latents, context, config.at("guidance_scale").get<double>(), 0,
                               nullptr, cancel, &trace);
   checker.compare("timesteps", trace.timesteps, tensors.expected("timesteps"));
@@ -112,6 +110,13 @@ CaseReport runPipelineCase(const ConformanceCase& testCase) {
   // 3. Decode as the pipeline does (divide by the scaling factor, map to [0, 1]).
   checker.compare("image", pipeline->decode(latents), tensors.expected("image"));
   return checker.report();
+}
+
+CaseReport runPipelineCase(const ConformanceCase& testCase) {
+  EngineOptions options;
+  options.device = Device::Cpu;
+  options.precision = Precision::F32;
+  return runPipelineCaseWith(testCase, options);
 }
 
 }  // namespace lanterna::inference
