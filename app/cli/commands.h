@@ -16,6 +16,7 @@ constexpr int kExitCancelled = 130;
 
 void addConformanceCommands(CLI::App& app, int& exitCode);
 void addGenerateCommands(CLI::App& app, int& exitCode);
+void addModelsCommands(CLI::App& app, int& exitCode);
 void addProjectCommands(CLI::App& app, int& exitCode);
 void addHistoryCommands(CLI::App& app, int& exitCode);
 

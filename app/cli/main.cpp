@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   int exitCode = lanterna::cli::kExitOk;
   lanterna::cli::addConformanceCommands(app, exitCode);
   lanterna::cli::addGenerateCommands(app, exitCode);
+  lanterna::cli::addModelsCommands(app, exitCode);
   lanterna::cli::addProjectCommands(app, exitCode);
   lanterna::cli::addHistoryCommands(app, exitCode);
   try {
