@@ -111,7 +111,7 @@ Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {
 Status loadCheckpointWeights(const std::filesystem::path& dir, const NamedTensors& parameters) {
   auto file = inference::SafetensorsFile::open(dir / kModelFile);
   if (!file) return file.error();
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;  // c10:: spelling exists in LibTorch 1.13 and 2.x
   for (const auto& [name, parameter] : parameters) {
     const inference::TensorInfo* info = file->find(name);
     if (!info || info->shape != parameter.sizes().vec() || info->dtype != inference::DType::F32)
