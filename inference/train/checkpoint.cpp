@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
 #include "lanterna/inference/safetensors.h"
