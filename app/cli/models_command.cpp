@@ -1,5 +1,6 @@
 // `lanterna-cli models scan [DIR…]`: one JSON line per model file or diffusers folder — path, detected
 // architecture, components, dtype, size, usable, and the reason when it is not.
+#include <QCoreApplication>
 #include <QFileInfo>
 
 #include <iostream>
@@ -8,6 +9,7 @@
 
 #include "commands.h"
 #include "lanterna/app/model_library.h"
+#include "lanterna/app/tokenizer_fetch.h"
 
 namespace lanterna::cli {
 
@@ -41,6 +43,35 @@ void addModelsCommands(CLI::App& app, int& exitCode) {
       if (!entry.usable) line["reason"] = entry.reason.toStdString();
       std::cout << line.dump() << "\n";
     }
+    exitCode = kExitOk;
+  });
+
+  auto* fetch = models->add_subcommand(
+      "fetch-tokenizer", "Download the CLIP tokenizer files single-file checkpoints need (resumable, checksummed)");
+  auto url = std::make_shared<std::string>();
+  auto into = std::make_shared<std::string>();
+  fetch->add_option("--url", *url, "Folder URL holding vocab.json and merges.txt (default: the model's repository)");
+  fetch->add_option("--into", *into, "Destination folder (default: <models folder>/clip_tokenizer)");
+  fetch->callback([url, into, &exitCode] {
+    int argc = 1;
+    char name[] = "lanterna-cli";
+    char* argv[] = {name, nullptr};
+    QCoreApplication application(argc, argv);  // the network stack needs an event loop
+    app::TokenizerFetchOptions options;
+    if (!url->empty()) options.baseUrl = QUrl(QString::fromStdString(*url));
+    options.folder = QString::fromStdString(*into);
+    options.progress = [](const QString& file, qint64 received, qint64 total) {
+      std::cerr << "\r" << file.toStdString() << "  " << received / 1024 << " / " << (total > 0 ? total / 1024 : 0)
+                << " KB" << std::flush;
+    };
+    auto folder = app::fetchClipTokenizer(options);
+    std::cerr << "\n";
+    if (!folder) {
+      std::cerr << folder.error().message << "\n";
+      exitCode = kExitFailure;
+      return;
+    }
+    std::cout << folder->toStdString() << "\n";
     exitCode = kExitOk;
   });
 }

@@ -43,7 +43,7 @@ Result<std::filesystem::path> findTokenizer(const LoadedModel& model, const Engi
                    "\"" + model.info.path.filename().string() +
                        "\" is a single-file checkpoint and carries no tokenizer. Lanterna needs the CLIP tokenizer "
                        "files vocab.json and merges.txt (from openai/clip-vit-large-patch14) in \"" + where +
-                       "/clip_tokenizer/\".",
+                       "/clip_tokenizer/\": run `lanterna-cli models fetch-tokenizer`, or copy them there.",
                    model.info.path);
 }
 
@@ -111,6 +111,11 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
                : options.precision == Precision::F32  ? at::kFloat
                : cuda                                  ? at::kHalf
                                                        : at::kFloat;
+  if (cuda && load.dtype == at::kFloat) {
+    // Asking for fp32 means fp32: TF32 (cuDNN's default on Ampere and later) costs ~3 decimal digits.
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setFloat32MatmulPrecision("highest");
+  }
   try {
     c10::InferenceMode inferenceMode;
     auto loaded = loadStableDiffusion(model, load);

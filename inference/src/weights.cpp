@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 namespace lanterna::inference {
 
 at::ScalarType toScalarType(DType dtype) {
@@ -54,7 +56,20 @@ const at::Tensor& Weights::get(const std::string& name) const {
   return it->second;
 }
 
+Weights Weights::synthesizing(at::ScalarType dtype, at::Device device, std::uint64_t seed) {
+  Weights weights;
+  weights.source_ = "synthesized weights";
+  weights.synthesize_ = true;
+  weights.synthesizeOptions_ = at::TensorOptions().dtype(dtype).device(device);
+  weights.generator_ = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return weights;
+}
+
 const at::Tensor& Weights::get(const std::string& name, at::IntArrayRef expectedShape) const {
+  if (synthesize_ && !has(name)) {
+    at::Tensor random = at::randn(expectedShape, *generator_, at::kFloat) * 0.02;
+    tensors_[name] = random.to(synthesizeOptions_);
+  }
   const at::Tensor& tensor = get(name);
   if (tensor.sizes() != expectedShape) {
     std::ostringstream text;
@@ -67,6 +82,9 @@ const at::Tensor& Weights::get(const std::string& name, at::IntArrayRef expected
 
 Weights Weights::sub(const std::string& prefix) const {
   Weights out;
+  out.synthesize_ = synthesize_;
+  out.synthesizeOptions_ = synthesizeOptions_;
+  out.generator_ = generator_;
   out.source_ = source_;
   out.prefix_ = prefix_ + prefix;
   for (auto it = tensors_.lower_bound(prefix); it != tensors_.end(); ++it) {

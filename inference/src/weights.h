@@ -4,7 +4,9 @@
 // Internal to inference/. Read-only after loading; safe to share between threads.
 #pragma once
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -44,14 +46,20 @@ class Weights {
   Weights sub(const std::string& prefix) const;
 
   void set(const std::string& name, at::Tensor tensor) { tensors_[name] = std::move(tensor); }
+  // Benchmarks: every shape-checked get() of a missing tensor creates a small random one of that shape, so a
+  // full-size architecture can be built from its config alone (same names and shapes as the real file).
+  static Weights synthesizing(at::ScalarType dtype, at::Device device, std::uint64_t seed);
   const std::map<std::string, at::Tensor>& all() const { return tensors_; }
   std::map<std::string, at::Tensor>& all() { return tensors_; }
   const std::string& source() const { return source_; }
   void setSource(std::string source) { source_ = std::move(source); }
 
  private:
-  std::map<std::string, at::Tensor> tensors_;
+  mutable std::map<std::string, at::Tensor> tensors_;
   std::string source_;
+  bool synthesize_ = false;
+  at::TensorOptions synthesizeOptions_;
+  mutable std::optional<at::Generator> generator_;
   std::string prefix_;  // what sub() stripped, so errors name the full tensor
 };
 

@@ -4,11 +4,17 @@
 #include <ATen/Context.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 #include <fstream>
 
 #include "conformance_case.h"
 #include "lanterna/inference/engine.h"
+#include "unet2d_condition.h"
+#include "weights.h"
+
+#include <chrono>
 
 namespace lanterna::inference {
 CaseReport runPipelineCaseWith(const ConformanceCase& testCase, const EngineOptions& options);
@@ -48,6 +54,26 @@ int main(int argc, char** argv) {
                 report.passed ? "PASS" : "FAIL", label, report.worstRatio, report.worstAbsError,
                 report.worstOutput.c_str(), report.detail.empty() ? "" : "  ", report.detail.c_str());
     if (precision == Precision::F32 && !report.passed) ++failures;
+  }
+  // Full-size SD1.5 UNet (random weights, real names and shapes): one CFG step (batch 2) at 512x512.
+  c10::InferenceMode inferenceMode;
+  for (auto [dtype, label] : {std::pair{at::kHalf, "fp16"}, std::pair{at::kFloat, "fp32"}}) {
+    const at::Device cuda(at::kCUDA, 0);
+    Weights weights = Weights::synthesizing(dtype, cuda, 7);
+    UNet2DCondition unet = UNet2DCondition::load(UNetConfig{}, weights);
+    const auto options = at::TensorOptions().dtype(dtype).device(cuda);
+    at::Tensor latents = at::randn({2, 4, 64, 64}, options);
+    at::Tensor context = at::randn({2, 77, 768}, options);
+    at::Tensor t = at::scalar_tensor(500.0, at::TensorOptions().device(cuda));
+    for (int i = 0; i < 3; ++i) unet.forward(latents, t, context).sum().item<float>();  // warm-up
+    std::vector<double> times;
+    for (int i = 0; i < 10; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      unet.forward(latents, t, context).sum().item<float>();
+      times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(times.begin(), times.end());
+    std::printf("SD1.5 UNet CFG step 512x512 %s on CUDA: median %.1f ms (min %.1f)\n", label, times[5], times[0]);
   }
   return failures == 0 ? 0 : 1;
 }
