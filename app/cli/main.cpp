@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   lanterna::cli::addGenerateCommands(app, exitCode);
   lanterna::cli::addProjectCommands(app, exitCode);
   lanterna::cli::addHistoryCommands(app, exitCode);
+  lanterna::cli::addToyworldCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
