@@ -24,8 +24,8 @@ if [[ "$device" == cuda ]]; then
   vae_steps="${VAE_STEPS:-6000}"; vae_batch="${VAE_BATCH:-32}"
   unet_steps="${UNET_STEPS:-30000}"; unet_batch="${UNET_BATCH:-128}"
 else
-  vae_steps="${VAE_STEPS:-1500}"; vae_batch="${VAE_BATCH:-4}"
-  unet_steps="${UNET_STEPS:-6000}"; unet_batch="${UNET_BATCH:-16}"
+  vae_steps="${VAE_STEPS:-1000}"; vae_batch="${VAE_BATCH:-4}"
+  unet_steps="${UNET_STEPS:-2500}"; unet_batch="${UNET_BATCH:-12}"
 fi
 seed="${SEED:-1}"
 
