@@ -19,6 +19,7 @@ void addGenerateCommands(CLI::App& app, int& exitCode);
 void addModelsCommands(CLI::App& app, int& exitCode);
 void addProjectCommands(CLI::App& app, int& exitCode);
 void addHistoryCommands(CLI::App& app, int& exitCode);
+void addToyworldCommands(CLI::App& app, int& exitCode);
 
 // Prints the message on stderr; returns kExitBadInput for refused input (missing or unreadable file, bad
 // argument), kExitFailure otherwise.

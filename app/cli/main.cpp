@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   lanterna::cli::addModelsCommands(app, exitCode);
   lanterna::cli::addProjectCommands(app, exitCode);
   lanterna::cli::addHistoryCommands(app, exitCode);
+  lanterna::cli::addToyworldCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -57,7 +57,7 @@ Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& para
   std::vector<at::Tensor> keep;  // contiguous copies must outlive the write
   std::vector<inference::TensorToWrite> tensors;
   for (const auto& [name, tensor] : parameters) {
-    keep.push_back(tensor.detach().to(at::kFloat).contiguous());
+    keep.push_back(tensor.detach().to(at::kCPU, at::kFloat).contiguous());
     tensors.push_back({name, inference::DType::F32, keep.back().sizes().vec(), keep.back().data_ptr()});
   }
   const std::map<std::string, std::string> metadata = {{"format", "pt"}, {"lanterna_stage", state.stage}};

@@ -1,11 +1,14 @@
 // lanterna-train: trains Lanterna's bundled demo models on the toy world.
 //   lanterna-train --stage vae --out runs/vae --steps 4000 --batch 8 --lr 1e-3 --seed 1 [--resume]
-//                  [--checkpoint-every 500] [--log-every 10]
+//                  [--checkpoint-every 500] [--log-every 10] [--device cpu|cuda]
+//   lanterna-train --stage unet --vae runs/vae --out runs/unet --steps 8000 ...
+//   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
 //   lanterna-train --write-tokenizer DIR      (the toy vocabulary in the Hugging Face CLIP format)
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "toy_export.h"
 #include "toy_vocab.h"
 #include "toy_world.h"
 #include "trainer.h"
@@ -16,8 +19,9 @@ using namespace lanterna::toy;
 namespace {
 
 constexpr const char* kUsage =
-    "usage: lanterna-train --stage vae|unet|motion --out DIR [--steps N] [--batch B] [--lr RATE] [--seed S]\n"
-    "                      [--resume] [--checkpoint-every K] [--log-every L]\n"
+    "usage: lanterna-train --stage vae|unet --out DIR [--vae VAE_RUN] [--steps N] [--batch B] [--lr RATE]\n"
+    "                      [--seed S] [--resume] [--checkpoint-every K] [--log-every L] [--device cpu|cuda]\n"
+    "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --write-tokenizer DIR\n";
 
 int fail(const std::string& message) {
@@ -30,6 +34,8 @@ int fail(const std::string& message) {
 int main(int argc, char** argv) {
   TrainOptions options;
   std::string tokenizerDir;
+  std::filesystem::path unetRun;
+  bool exportModel = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -38,7 +44,13 @@ int main(int argc, char** argv) {
       if (arg == "--resume") { options.resume = Resume::Yes; continue; }
       if (arg == "--help" || arg == "-h") { std::fputs(kUsage, stdout); return 0; }
       if (!(v = value())) return fail(arg + " needs a value");
+      if (arg == "--stage" && std::string(v) == "export") { exportModel = true; continue; }
       if (arg == "--stage") options.stage = parseStage(v);
+      else if (arg == "--vae") options.vaeRun = v;
+      else if (arg == "--unet") unetRun = v;
+      else if (arg == "--device" && std::string(v) == "cpu") options.device = ComputeDevice::Cpu;
+      else if (arg == "--device" && std::string(v) == "cuda") options.device = ComputeDevice::Cuda;
+      else if (arg == "--device") return fail(std::string("unknown device \"") + v + "\" (cpu or cuda)");
       else if (arg == "--out") options.outDir = v;
       else if (arg == "--steps") options.steps = std::stoll(v);
       else if (arg == "--batch") options.batch = std::stoll(v);
@@ -59,8 +71,21 @@ int main(int argc, char** argv) {
     std::printf("wrote the toy tokenizer to %s\n", tokenizerDir.c_str());
     return 0;
   }
-  // No stage needs captions yet: the unet stage will pass the engine's CLIP tokenizer here.
-  const auto report = runTraining(options, {}, [](const std::string& line) {
+  if (exportModel) {
+    if (options.vaeRun.empty() || unetRun.empty() || options.outDir.empty())
+      return fail("--stage export needs --vae, --unet and --out");
+    const Status exported = exportToyModel(options.vaeRun, unetRun, options.outDir);
+    if (!exported) return fail(exported.error().message);
+    std::printf("exported the toyworld model to %s\n", options.outDir.string().c_str());
+    return 0;
+  }
+  Tokenize tokenize;
+  if (options.stage == Stage::Unet && !options.outDir.empty()) {
+    auto made = makeToyTokenize(options.outDir / "tokenizer");
+    if (!made) return fail(made.error().message);
+    tokenize = std::move(*made);
+  }
+  const auto report = runTraining(options, tokenize, [](const std::string& line) {
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
   });

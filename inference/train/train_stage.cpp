@@ -18,14 +18,13 @@ Stage parseStage(const std::string& name) {
   return Stage::Unset;
 }
 
-Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage) {
+Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInputs& inputs) {
   switch (stage) {
-    case Stage::Vae: return makePlaceholderAutoencoder();  // TEMPORARY until the engine's AutoencoderKL lands
-    case Stage::Unet:
+    case Stage::Vae: return makeVaeStage(inputs);
+    case Stage::Unet: return makeUNetStage(inputs);
     case Stage::Motion:
       return makeError(ErrorKind::FeatureUnsupported,
-                       std::string("The ") + stageName(stage) +
-                           " stage needs the engine's model classes, which are not merged yet; only \"vae\" runs.");
+                       "The motion stage is not written yet; the stages that run are \"vae\" and \"unet\".");
     case Stage::Unset: break;
   }
   return makeError(ErrorKind::InvalidArgument, "No training stage was given (use vae, unet or motion).");

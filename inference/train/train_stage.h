@@ -1,11 +1,13 @@
 // What differs between training stages: the trainable parameters, and the loss of one batch. The loop, the
-// optimizer, checkpoints and resume (trainer.cpp) are shared. Filling in a stage once the engine classes exist:
-//   1. hold the engine model (e.g. the UNet) and expose its parameters by their safetensors names;
-//   2. write loss(): e.g. unet = noise-prediction MSE at a random timestep, vae = reconstruction + KL.
+// optimizer, checkpoints and resume (trainer.cpp) are shared. Each stage holds the engine's own class (AutoencoderKL,
+// UNet2DCondition + ClipTextEncoder) built over fresh requires_grad tensors, so what is trained is what ships.
+//   vae:  reconstruction (L1 + L2) + a small KL; finish() writes vae_config.json with the latent scaling factor.
+//   unet: epsilon-prediction MSE on scaled VAE latents, text encoder trained jointly, 10% empty captions.
 // Internal to inference/train. One thread at a time.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <utility>
@@ -16,9 +18,17 @@
 #include "lanterna/result.h"
 #include "toy_dataset.h"
 
+namespace lanterna::inference {
+class AutoencoderKL;
+}
+
 namespace lanterna::toy {
 
 enum class Stage { Unset, Vae, Unet, Motion };
+enum class ComputeDevice { Cpu, Cuda };
+
+// Written by the vae stage beside its checkpoints: vae/config.json of the exported model, scaling factor filled in.
+constexpr const char* kVaeConfigFile = "vae_config.json";
 
 const char* stageName(Stage stage);
 Stage parseStage(const std::string& name);  // Unset when unknown
@@ -32,12 +42,23 @@ class StageModel {
   virtual ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) = 0;
   // Scalar loss with a graph back to the parameters.
   virtual at::Tensor loss(const ToyBatch& batch) = 0;
+  // After the last step, with the parameters as saved: what else the stage leaves in outDir.
+  virtual Status finish(const std::filesystem::path& outDir) { (void)outDir; return Ok{}; }
 };
 
-// Parameters are initialised from the current ATen seed. Stages whose engine classes are not merged yet say so.
-Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage);
+struct StageInputs {
+  at::Device device = at::kCPU;
+  std::filesystem::path vaeRun;  // unet stage: the vae stage's output folder (latest checkpoint + vae_config.json)
+  Tokenize tokenize;             // unet stage: captions to ids (the empty caption is the unconditional prompt)
+};
 
-// TEMPORARY stand-in for the VAE (placeholder_autoencoder.cpp): proves the machinery, learns nothing useful.
-std::unique_ptr<StageModel> makePlaceholderAutoencoder();
+// Parameters are initialised from the current ATen seed. Stages not written yet (motion) say so.
+Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInputs& inputs);
+
+std::unique_ptr<StageModel> makeVaeStage(const StageInputs& inputs);                   // vae_stage.cpp
+Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs);           // unet_stage.cpp
+
+// 1/std of the VAE's latent means over a fixed set of training scenes: latents * factor have unit variance.
+double measureLatentScale(const inference::AutoencoderKL& vae);
 
 }  // namespace lanterna::toy

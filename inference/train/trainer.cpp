@@ -47,10 +47,23 @@ std::string formatDuration(double seconds) {
   return text;
 }
 
+std::uint64_t stepSeed(std::uint64_t seed, std::int64_t step) {
+  return seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(step);
+}
+
 Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const ProgressSink& progress) {
   // 1. Model, initialised from the seed so a run repeats.
+  const bool cuda = o.device == ComputeDevice::Cuda;
+  if (cuda && !at::hasCUDA())
+    return makeError(ErrorKind::FeatureUnsupported, "--device cuda: this LibTorch has no CUDA support or no GPU.");
+  if (cuda) {  // TF32 matmuls: ample precision for training, several times faster on Ampere and later
+    at::globalContext().setAllowTF32CuBLAS(true);
+    at::globalContext().setAllowTF32CuDNN(true);
+    at::globalContext().setBenchmarkCuDNN(true);
+  }
   at::manual_seed(o.seed);
-  auto model = makeStageModel(o.stage);
+  const StageInputs inputs{cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU), o.vaeRun, tokenize};
+  auto model = makeStageModel(o.stage, inputs);
   if (!model) return model.error();
   const NamedTensors parameters = (*model)->namedParameters();
   std::vector<torch::Tensor> trainable;
@@ -84,6 +97,7 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   };
   const auto started = std::chrono::steady_clock::now();
   for (std::int64_t step = report.startStep + 1; step <= o.steps; ++step) {
+    at::manual_seed(stepSeed(o.seed, step));
     const ToyBatch batch = (*model)->batch(data, step - 1, o.batch);
     optimizer.zero_grad();
     at::Tensor loss = (*model)->loss(batch);
@@ -102,7 +116,8 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
       progress(formatProgress(step, o.steps, value, static_cast<double>(report.losses.size()) / seconds));
     }
   }
-  for (const auto& [name, tensor] : parameters) report.parameters.emplace_back(name, tensor.detach().clone());
+  if (Status finished = (*model)->finish(o.outDir); !finished) return finished.error();
+  for (const auto& [name, tensor] : parameters) report.parameters.emplace_back(name, tensor.detach().cpu().clone());
   return report;
 }
 

@@ -3,6 +3,8 @@
 //   TrainOptions options{.stage = Stage::Vae, .outDir = "runs/vae", .steps = 4000};
 //   Result<TrainReport> report = runTraining(options, tokenize, [](const std::string& line) { puts(line.c_str()); });
 // Layout of outDir: checkpoint-000120/{model.safetensors, optimizer.pt, state.json}, latest.json -> newest one.
+// The random draws of step s (noise, timesteps, dropout) come from a generator seeded with (seed, s), so a resumed
+// run repeats a straight one.
 // One training run per process at a time: it seeds ATen's global generator.
 #pragma once
 
@@ -33,6 +35,8 @@ struct TrainOptions {
   Resume resume = Resume::No;  // continue from outDir/latest.json; stage, seed, batch and rate must match it
   std::int64_t checkpointEvery = 500;
   std::int64_t logEvery = 10;
+  ComputeDevice device = ComputeDevice::Cpu;
+  std::filesystem::path vaeRun;  // unet stage: the vae stage's outDir
 };
 
 struct TrainReport {

@@ -1,13 +1,17 @@
-// Smoke tests of the training machinery on the TEMPORARY placeholder VAE stage: the loop learns, checkpoints reload
-// bit-exactly, and a resumed run continues from its step and ends where a straight run ends.
+// Smoke tests of training through the engine's own classes on tiny batches: the VAE stage learns, checkpoints reload
+// bit-exactly, a resumed run ends where a straight run ends, and vae -> unet -> export gives a folder Engine opens.
 #include "trainer.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <numeric>
 #include <regex>
 
+#include "lanterna/inference/engine.h"
 #include "lanterna/inference/safetensors.h"
+#include "checkpoint.h"
+#include "toy_export.h"
 #include "toy_vocab.h"
 #include "weights.h"
 
@@ -27,8 +31,8 @@ TrainOptions smallRun(const std::filesystem::path& dir, std::int64_t steps) {
   options.stage = Stage::Vae;
   options.outDir = dir;
   options.steps = steps;
-  options.batch = 2;
-  options.learningRate = 1e-2;
+  options.batch = 1;
+  options.learningRate = 1e-3;
   options.seed = 3;
   options.checkpointEvery = 10;
   options.logEvery = 10;
@@ -71,19 +75,23 @@ TEST(ToyTrain, BatchesAreDeterministicImagesInRangeWithTokenIds) {
   EXPECT_EQ(clips.images.sizes(), (std::vector<std::int64_t>{2, 8, 3, kImageSize, kImageSize}));
 }
 
-TEST(ToyTrain, LossFallsAndTheCheckpointReloadsBitExactly) {
+TEST(ToyTrain, VaeStageRunsAndTheCheckpointReloadsBitExactly) {
   const auto dir = freshDir("learns");
   std::vector<std::string> lines;
-  auto report = runTraining(smallRun(dir, 30), {}, [&](const std::string& line) { lines.push_back(line); });
+  auto report = runTraining(smallRun(dir, 20), {}, [&](const std::string& line) { lines.push_back(line); });
   ASSERT_TRUE(report.ok()) << report.error().message;
-  ASSERT_EQ(report->losses.size(), 30u);
-  EXPECT_LT(mean(report->losses, 25, 30), 0.7 * mean(report->losses, 0, 5));
-  ASSERT_EQ(lines.size(), 3u);
-  EXPECT_TRUE(std::regex_match(lines[2], std::regex(R"(step 30/30  loss [0-9.]+  [0-9.]+ it/s  ETA 0:00)"))) << lines[2];
+  ASSERT_EQ(report->losses.size(), 20u);
+  // The VAE needs ~100+ steps before its loss clearly falls (too slow for a smoke test); learning is checked on the
+  // unet stage below. Here: the loss is finite and the checkpoint round-trips.
+  for (float loss : report->losses) EXPECT_TRUE(std::isfinite(loss));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(std::regex_match(lines[1], std::regex(R"(step 20/20  loss [0-9.]+  [0-9.]+ it/s  ETA 0:00)"))) << lines[1];
+  // The latent scaling factor is measured once the stage ends.
+  EXPECT_TRUE(std::filesystem::exists(dir / kVaeConfigFile));
 
-  EXPECT_EQ(report->lastCheckpoint, dir / "checkpoint-000030");
+  EXPECT_EQ(report->lastCheckpoint, dir / "checkpoint-000020");
   for (const char* file : {"checkpoint-000010/model.safetensors", "checkpoint-000020/optimizer.pt",
-                           "checkpoint-000030/state.json", "latest.json"})
+                           "checkpoint-000020/state.json", "latest.json"})
     EXPECT_TRUE(std::filesystem::exists(dir / file)) << file;
   auto saved = inference::SafetensorsFile::open(report->lastCheckpoint / "model.safetensors");
   ASSERT_TRUE(saved.ok()) << saved.error().message;
@@ -96,20 +104,23 @@ TEST(ToyTrain, LossFallsAndTheCheckpointReloadsBitExactly) {
 }
 
 TEST(ToyTrain, ResumeContinuesFromTheSavedStepAndEndsWhereAStraightRunEnds) {
-  auto straight = runTraining(smallRun(freshDir("straight"), 20));
+  auto straight = runTraining(smallRun(freshDir("straight"), 6));
   ASSERT_TRUE(straight.ok()) << straight.error().message;
 
   const auto dir = freshDir("resumed");
-  auto firstHalf = runTraining(smallRun(dir, 10));
+  TrainOptions firstOptions = smallRun(dir, 3);
+  firstOptions.checkpointEvery = 3;
+  auto firstHalf = runTraining(firstOptions);
   ASSERT_TRUE(firstHalf.ok()) << firstHalf.error().message;
-  TrainOptions more = smallRun(dir, 20);
+  TrainOptions more = smallRun(dir, 6);
   more.resume = Resume::Yes;
   auto secondHalf = runTraining(more);
   ASSERT_TRUE(secondHalf.ok()) << secondHalf.error().message;
-  EXPECT_EQ(secondHalf->startStep, 10);
-  EXPECT_EQ(secondHalf->endStep, 20);
-  ASSERT_EQ(secondHalf->losses.size(), 10u);
-  EXPECT_EQ(secondHalf->losses.front(), straight->losses[10]);
+  EXPECT_EQ(secondHalf->startStep, 3);
+  EXPECT_EQ(secondHalf->endStep, 6);
+  ASSERT_EQ(secondHalf->losses.size(), 3u);
+  // The step's noise comes from (seed, step), so the resumed step draws what the straight run drew.
+  EXPECT_EQ(secondHalf->losses.front(), straight->losses[3]);
   EXPECT_TRUE(sameParameters(secondHalf->parameters, straight->parameters));
 }
 
@@ -131,12 +142,55 @@ TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
   EXPECT_NE(refused.error().message.find("seed"), std::string::npos);
 
   TrainOptions unet = smallRun(freshDir("unet"), 2);
-  unet.stage = Stage::Unet;
-  auto later = runTraining(unet);
+  unet.stage = Stage::Unet;  // without --vae
+  auto noVae = runTraining(unet);
+  ASSERT_FALSE(noVae.ok());
+  EXPECT_EQ(noVae.error().kind, ErrorKind::InvalidArgument);
+  TrainOptions motion = smallRun(freshDir("motion"), 2);
+  motion.stage = Stage::Motion;
+  auto later = runTraining(motion);
   ASSERT_FALSE(later.ok());
   EXPECT_EQ(later.error().kind, ErrorKind::FeatureUnsupported);
   TrainOptions zero = smallRun(freshDir("zero"), 0);
   EXPECT_EQ(runTraining(zero).error().kind, ErrorKind::InvalidArgument);
+}
+
+TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
+  const auto root = freshDir("pipeline");
+  ASSERT_TRUE(runTraining(smallRun(root / "vae", 1)).ok());
+  auto tokenize = makeToyTokenize(root / "tokenizer");
+  ASSERT_TRUE(tokenize.ok()) << tokenize.error().message;
+  TrainOptions unet = smallRun(root / "unet", 10);
+  unet.stage = Stage::Unet;
+  unet.vaeRun = root / "vae";
+  unet.batch = 2;
+  unet.learningRate = 1e-3;
+  auto report = runTraining(unet, *tokenize);
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  // From a random init the predicted noise is far off; a few steps bring it toward unit-variance noise.
+  EXPECT_LT(mean(report->losses, 7, 10), mean(report->losses, 0, 3));
+  EXPECT_EQ(report->parameters.front().first.rfind("text_encoder.", 0), 0u);
+
+  const Status exported = exportToyModel(root / "vae", root / "unet", root / "model");
+  ASSERT_TRUE(exported.ok()) << exported.error().message;
+  auto unetFile = inference::SafetensorsFile::open(root / "model" / "unet" / "diffusion_pytorch_model.safetensors");
+  ASSERT_TRUE(unetFile.ok()) << unetFile.error().message;
+  EXPECT_EQ(unetFile->tensors().front().dtype, inference::DType::F16);
+
+  inference::EngineOptions options;
+  options.device = inference::Device::Cpu;
+  auto engine = inference::Engine::open(root / "model", options);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  EXPECT_EQ(engine->info().defaultWidth, kImageSize);
+  inference::GenerationRequest request;
+  request.prompt = "a big red circle in the center on a black background";
+  request.sampler = "euler";
+  request.steps = 2;
+  request.width = request.height = kImageSize;
+  inference::CancelToken cancel;
+  auto image = engine->generate(request, nullptr, cancel);
+  ASSERT_TRUE(image.ok()) << image.error().message;
+  EXPECT_EQ(image->frames.front().width, kImageSize);
 }
 
 TEST(ToyTrain, ProgressLineReadsLikeTheBrief) {

@@ -1,0 +1,49 @@
+// Scores an image model against the toy world's held-out split: each held-out scene's caption is generated and
+// the toy detector checks that its first shape (a colour/shape/cell combination never seen in training) shows in
+// the named colour, shape and cell. Usage:
+//   auto engine = inference::Engine::open(modelDir);
+//   Result<ToyworldScore> score = scoreToyworld(*engine, ToyworldEvalOptions{.sampler = "euler", .steps = 20});
+//   if (score) printf("%d/%d\n", score->passed, score->total);
+// Runs the engine on the calling thread; one call at a time per engine.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lanterna/inference/engine.h"
+#include "lanterna/result.h"
+
+namespace lanterna::app {
+
+struct ToyworldEvalOptions {
+  int prompts = 20;             // held-out scenes 0..prompts-1
+  std::uint64_t worldSeed = 7;  // which toy world the scenes come from
+  std::string sampler = "euler_a";
+  int steps = 20;
+  double cfgScale = 5.0;
+  std::uint64_t seed = 1;       // generation seed of prompt i is seed + i
+};
+
+struct ToyworldPromptResult {
+  std::string prompt;
+  bool passed = false;     // the first (held-out) shape was seen as named
+  bool allShapes = false;  // every shape of the caption was
+  std::string reason;      // what the detector saw instead, when not passed
+  inference::Image image;
+};
+
+struct ToyworldScore {
+  int passed = 0;
+  int allShapesPassed = 0;
+  int total = 0;
+  std::vector<ToyworldPromptResult> results;
+  double fraction() const { return total > 0 ? static_cast<double>(passed) / total : 0.0; }
+};
+
+// Calls progress(i, total) after each image. Errors: the engine's, or the detector's for an unreadable image.
+Result<ToyworldScore> scoreToyworld(inference::Engine& engine, const ToyworldEvalOptions& options,
+                                    const std::function<void(int done, int total)>& progress = {});
+
+}  // namespace lanterna::app

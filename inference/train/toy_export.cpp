@@ -1,0 +1,106 @@
+#include "toy_export.h"
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include "checkpoint.h"
+#include "clip_tokenizer.h"
+#include "lanterna/inference/safetensors.h"
+#include "toy_model_configs.h"
+#include "toy_vocab.h"
+#include "toy_world.h"
+#include "train_stage.h"
+#include "weights.h"
+
+namespace lanterna::toy {
+namespace {
+
+constexpr const char* kDiffusersWeights = "diffusion_pytorch_model.safetensors";
+
+Status writeJson(const std::filesystem::path& path, const nlohmann::json& json) {
+  std::ofstream out(path, std::ios::trunc);
+  out << json.dump(2) << "\n";
+  if (!out) return makeError(ErrorKind::NoWriteAccess, "Cannot write \"" + path.string() + "\".", path);
+  return Ok{};
+}
+
+Result<inference::SafetensorsFile> openLatest(const std::filesystem::path& run) {
+  auto dir = latestCheckpoint(run);
+  if (!dir) return dir.error();
+  return inference::SafetensorsFile::open(*dir / "model.safetensors");
+}
+
+// The tensors under prefix (stripped), in fp16: half the size, and what diffusers' fp16 variants hold.
+Status writeComponent(const inference::SafetensorsFile& from, const std::string& prefix,
+                      const std::filesystem::path& to) {
+  std::vector<at::Tensor> keep;
+  std::vector<inference::TensorToWrite> tensors;
+  for (const auto& info : from.tensors()) {
+    if (info.name.compare(0, prefix.size(), prefix) != 0) continue;
+    keep.push_back(inference::borrowTensor(from, info).to(at::kHalf).contiguous());
+    if (!keep.back().isfinite().all().item<bool>())
+      return makeError(ErrorKind::FormatIncorrect, "\"" + from.path().string() + "\": tensor \"" + info.name +
+                                                       "\" does not fit in fp16.", from.path());
+    tensors.push_back({info.name.substr(prefix.size()), inference::DType::F16, keep.back().sizes().vec(),
+                       keep.back().data_ptr()});
+  }
+  if (tensors.empty())
+    return makeError(ErrorKind::FormatIncorrect,
+                     "\"" + from.path().string() + "\" has no tensors under \"" + prefix + "\".", from.path());
+  return inference::writeSafetensors(to, tensors, {{"format", "pt"}});
+}
+
+}  // namespace
+
+Result<Tokenize> makeToyTokenize(const std::filesystem::path& dir) {
+  if (Status written = writeToyTokenizer(dir, buildToyVocabulary(ToyWorld::captionWords())); !written)
+    return written.error();
+  auto tokenizer = inference::ClipTokenizer::load(dir);
+  if (!tokenizer) return tokenizer.error();
+  auto shared = std::make_shared<const inference::ClipTokenizer>(std::move(*tokenizer));
+  return Tokenize([shared](const std::string& caption) { return shared->tokenize(caption); });
+}
+
+Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem::path& unetRun,
+                      const std::filesystem::path& outDir) {
+  auto vae = openLatest(vaeRun);
+  if (!vae) return vae.error();
+  auto unet = openLatest(unetRun);
+  if (!unet) return unet.error();
+  const auto vaeConfigPath = vaeRun / kVaeConfigFile;
+  std::ifstream in(vaeConfigPath);
+  if (!in)
+    return makeError(ErrorKind::FileNotFound, "Cannot read \"" + vaeConfigPath.string() + "\": finish the vae stage.",
+                     vaeConfigPath);
+  const nlohmann::json vaeConfig = nlohmann::json::parse(in, nullptr, false);
+  if (vaeConfig.is_discarded())
+    return makeError(ErrorKind::FormatIncorrect, "\"" + vaeConfigPath.string() + "\" is not valid JSON.", vaeConfigPath);
+
+  std::error_code error;
+  for (const char* sub : {"unet", "vae", "text_encoder", "tokenizer", "scheduler"}) {
+    std::filesystem::create_directories(outDir / sub, error);
+    if (error)
+      return makeError(ErrorKind::NoWriteAccess, "Cannot create \"" + (outDir / sub).string() + "\".", outDir / sub);
+  }
+  const ToyVocabulary vocabulary = buildToyVocabulary(ToyWorld::captionWords());
+  const auto vocabSize = static_cast<std::int64_t>(vocabulary.tokens.size());
+  for (Status s : {writeComponent(*vae, "", outDir / "vae" / kDiffusersWeights),
+                   writeComponent(*unet, "unet.", outDir / "unet" / kDiffusersWeights),
+                   writeComponent(*unet, "text_encoder.", outDir / "text_encoder" / "model.safetensors"),
+                   writeJson(outDir / "vae" / "config.json", vaeConfig),
+                   writeJson(outDir / "unet" / "config.json", toyUNetConfig()),
+                   writeJson(outDir / "text_encoder" / "config.json", toyTextEncoderConfig(vocabSize)),
+                   writeJson(outDir / "scheduler" / "scheduler_config.json", toySchedulerConfig()),
+                   writeToyTokenizer(outDir / "tokenizer", vocabulary),
+                   writeJson(outDir / "model_index.json", toyModelIndex())})
+    if (!s) return s;
+  return Ok{};
+}
+
+}  // namespace lanterna::toy

@@ -1,0 +1,22 @@
+// Stage "export": the trained vae and unet runs become the diffusers folder Lanterna ships (model_index.json; unet/,
+// vae/, text_encoder/ with config.json + fp16 safetensors; tokenizer/; scheduler/). Usage:
+//   Status done = exportToyModel("runs/vae", "runs/unet", "resources/models/toyworld");
+//   Result<Tokenize> tokenize = makeToyTokenize("runs/unet/tokenizer");   // the engine's CLIP tokenizer, toy vocab
+// Writes each file whole (the folder is created if needed); names the file that could not be read or written.
+// Internal to inference/train.
+#pragma once
+
+#include <filesystem>
+
+#include "lanterna/result.h"
+#include "toy_dataset.h"
+
+namespace lanterna::toy {
+
+// Writes the toy tokenizer files into dir and loads them with the engine's ClipTokenizer: captions -> 77 ids.
+Result<Tokenize> makeToyTokenize(const std::filesystem::path& dir);
+
+Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem::path& unetRun,
+                      const std::filesystem::path& outDir);
+
+}  // namespace lanterna::toy

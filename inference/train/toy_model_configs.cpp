@@ -1,0 +1,104 @@
+#include "toy_model_configs.h"
+
+#include "toy_vocab.h"
+#include "toy_world.h"
+
+namespace lanterna::toy {
+namespace {
+
+constexpr const char* kDiffusersVersion = "0.25.0";
+constexpr int kLatentFactor = 4;
+
+}  // namespace
+
+nlohmann::json toyVaeConfig(double scalingFactor) {
+  // Flat-coloured shapes need little capacity; full-resolution channels dominate the cost, so they stay at 16.
+  return {{"_class_name", "AutoencoderKL"},
+          {"_diffusers_version", kDiffusersVersion},
+          {"act_fn", "silu"},
+          {"block_out_channels", {16, 32, 64}},
+          {"down_block_types", {"DownEncoderBlock2D", "DownEncoderBlock2D", "DownEncoderBlock2D"}},
+          {"up_block_types", {"UpDecoderBlock2D", "UpDecoderBlock2D", "UpDecoderBlock2D"}},
+          {"in_channels", 3},
+          {"out_channels", 3},
+          {"latent_channels", 4},
+          {"layers_per_block", 1},
+          {"norm_num_groups", 8},
+          {"sample_size", kImageSize},
+          {"scaling_factor", scalingFactor},
+          {"force_upcast", false}};
+}
+
+nlohmann::json toyUNetConfig() {
+  // No attention at 32x32 (the costliest level); cross-attention at 16x16 and 8x8 is where layout is decided.
+  return {{"_class_name", "UNet2DConditionModel"},
+          {"_diffusers_version", kDiffusersVersion},
+          {"act_fn", "silu"},
+          {"attention_head_dim", 4},
+          {"block_out_channels", {32, 64, 128}},
+          {"center_input_sample", false},
+          {"cross_attention_dim", 64},
+          {"down_block_types", {"DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"}},
+          {"up_block_types", {"CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"}},
+          {"mid_block_type", "UNetMidBlock2DCrossAttn"},
+          {"downsample_padding", 1},
+          {"flip_sin_to_cos", true},
+          {"freq_shift", 0},
+          {"in_channels", 4},
+          {"out_channels", 4},
+          {"layers_per_block", 1},
+          {"norm_eps", 1e-5},
+          {"norm_num_groups", 8},
+          {"sample_size", kImageSize / kLatentFactor},
+          {"use_linear_projection", false}};
+}
+
+nlohmann::json toyTextEncoderConfig(std::int64_t vocabSize) {
+  return {{"architectures", nlohmann::json::array({"CLIPTextModel"})},
+          {"model_type", "clip_text_model"},
+          {"attention_dropout", 0.0},
+          {"bos_token_id", vocabSize - 2},
+          {"eos_token_id", vocabSize - 1},
+          {"pad_token_id", vocabSize - 1},
+          {"hidden_act", "quick_gelu"},
+          {"hidden_size", 64},
+          {"initializer_range", 0.02},
+          {"intermediate_size", 256},
+          {"layer_norm_eps", 1e-5},
+          {"max_position_embeddings", kToyMaxPositions},
+          {"num_attention_heads", 4},
+          {"num_hidden_layers", 2},
+          {"projection_dim", 64},
+          {"torch_dtype", "float16"},
+          {"vocab_size", vocabSize}};
+}
+
+nlohmann::json toySchedulerConfig() {
+  return {{"_class_name", "PNDMScheduler"},
+          {"_diffusers_version", kDiffusersVersion},
+          {"beta_start", 0.00085},
+          {"beta_end", 0.012},
+          {"beta_schedule", "scaled_linear"},
+          {"num_train_timesteps", 1000},
+          {"clip_sample", false},
+          {"set_alpha_to_one", false},
+          {"skip_prk_steps", true},
+          {"steps_offset", 1},
+          {"prediction_type", "epsilon"},
+          {"timestep_spacing", "leading"}};
+}
+
+nlohmann::json toyModelIndex() {
+  return {{"_class_name", "StableDiffusionPipeline"},
+          {"_diffusers_version", kDiffusersVersion},
+          {"feature_extractor", nlohmann::json::array({nullptr, nullptr})},
+          {"safety_checker", nlohmann::json::array({nullptr, nullptr})},
+          {"requires_safety_checker", false},
+          {"scheduler", nlohmann::json::array({"diffusers", "PNDMScheduler"})},
+          {"text_encoder", nlohmann::json::array({"transformers", "CLIPTextModel"})},
+          {"tokenizer", nlohmann::json::array({"transformers", "CLIPTokenizer"})},
+          {"unet", nlohmann::json::array({"diffusers", "UNet2DConditionModel"})},
+          {"vae", nlohmann::json::array({"diffusers", "AutoencoderKL"})}};
+}
+
+}  // namespace lanterna::toy

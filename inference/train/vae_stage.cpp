@@ -1,0 +1,70 @@
+// Stage "vae": the engine's AutoencoderKL learns to reconstruct toy scenes through a sampled latent.
+#include <fstream>
+
+#include "parameter_layout.h"
+#include "toy_model_configs.h"
+#include "autoencoder_kl.h"
+#include "train_stage.h"
+
+namespace lanterna::toy {
+namespace {
+
+// Small enough that reconstruction dominates, large enough to keep the latents near unit scale and smooth.
+constexpr double kKlWeight = 1e-4;
+// Scenes used to measure the latent scale: a fixed seed, so every stage and the export agree on it.
+constexpr std::uint64_t kScaleSeed = 20240611;
+constexpr std::int64_t kScaleImages = 64;
+
+class VaeStage final : public StageModel {
+ public:
+  explicit VaeStage(at::Device device)
+      : config_(inference::VaeConfig::fromJson(toyVaeConfig())),
+        parameters_(initParameters(vaeLayout(config_), "", device)),
+        vae_(inference::AutoencoderKL::load(config_, weightsFrom(parameters_, ""))) {}
+
+  NamedTensors namedParameters() override { return parameters_; }
+
+  ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) override {
+    return data.imageBatch(step, batchSize);
+  }
+
+  at::Tensor loss(const ToyBatch& batch) override {
+    const at::Tensor images = batch.images.to(vae_.device());
+    const inference::LatentDistribution latent = vae_.encode(images);
+    const at::Tensor sample = latent.mean + latent.std() * at::randn_like(latent.mean);
+    const at::Tensor decoded = vae_.decode(sample);
+    const at::Tensor reconstruction = at::l1_loss(decoded, images) + at::mse_loss(decoded, images);
+    const at::Tensor kl = 0.5 * (latent.mean.pow(2) + latent.logvar.exp() - 1.0 - latent.logvar).mean();
+    return reconstruction + kKlWeight * kl;
+  }
+
+  Status finish(const std::filesystem::path& outDir) override {
+    const double scale = measureLatentScale(vae_);
+    const auto path = outDir / kVaeConfigFile;
+    std::ofstream out(path, std::ios::trunc);
+    out << toyVaeConfig(scale).dump(2) << "\n";
+    if (!out) return makeError(ErrorKind::NoWriteAccess, "Cannot write \"" + path.string() + "\".", path);
+    return Ok{};
+  }
+
+ private:
+  inference::VaeConfig config_;
+  NamedTensors parameters_;
+  inference::AutoencoderKL vae_;
+};
+
+}  // namespace
+
+double measureLatentScale(const inference::AutoencoderKL& vae) {
+  at::NoGradGuard noGrad;
+  const ToyDataset scenes(kScaleSeed, Split::Train);
+  const at::Tensor images = scenes.imageBatch(0, kScaleImages).images;
+  std::vector<at::Tensor> means;
+  for (std::int64_t i = 0; i < kScaleImages; i += 16) means.push_back(vae.encode(images.slice(0, i, i + 16)).mean);
+  const double std = at::cat(means).to(at::kDouble).std().item<double>();
+  return std > 0 ? 1.0 / std : 1.0;
+}
+
+std::unique_ptr<StageModel> makeVaeStage(const StageInputs& inputs) { return std::make_unique<VaeStage>(inputs.device); }
+
+}  // namespace lanterna::toy
