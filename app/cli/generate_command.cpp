@@ -25,6 +25,7 @@ struct GenerateOptions {
   std::string model, out, previewDir, initImage, project;
   inference::GenerationRequest request;
   bool randomSeed = true;
+  bool sizeGiven = false;
 };
 
 class CliObserver : public inference::StepObserver {
@@ -53,10 +54,6 @@ int runGenerate(const GenerateOptions& options) {
     }
     request.initImage = std::move(*image);
   }
-  if (const std::string problem = inference::validateRequest(request); !problem.empty()) {
-    std::cerr << problem << "\n";
-    return kExitBadInput;
-  }
   auto modelPath = app::ModelLibrary::fromSettings().resolve(QString::fromStdString(options.model));
   if (!modelPath) {
     std::cerr << modelPath.error().message << "\n";
@@ -65,6 +62,15 @@ int runGenerate(const GenerateOptions& options) {
   auto engine = inference::Engine::open(modelPath->toStdString());
   if (!engine) {
     std::cerr << engine.error().message << "\n";
+    return kExitBadInput;
+  }
+  // Without --width/--height the model's native size is used (128 for toyworld, 512 for SD1.x).
+  if (!options.sizeGiven) {
+    request.width = engine->info().defaultWidth;
+    request.height = engine->info().defaultHeight;
+  }
+  if (const std::string problem = inference::validateRequest(request); !problem.empty()) {
+    std::cerr << problem << "\n";
     return kExitBadInput;
   }
   const QString previewDir = QString::fromStdString(options.previewDir);
@@ -111,8 +117,8 @@ void addGenerateCommands(CLI::App& app, int& exitCode) {
   command->add_option("--steps", r.steps, "Denoising steps")->capture_default_str();
   command->add_option("--cfg", r.cfgScale, "Classifier-free guidance scale")->capture_default_str();
   auto* seed = command->add_option("--seed", r.seed, "Seed (random when omitted)");
-  command->add_option("--width", r.width, "Width in pixels (multiple of 8)")->capture_default_str();
-  command->add_option("--height", r.height, "Height in pixels (multiple of 8)")->capture_default_str();
+  auto* width = command->add_option("--width", r.width, "Width in pixels (multiple of 8; default: the model's)");
+  auto* height = command->add_option("--height", r.height, "Height in pixels (multiple of 8; default: the model's)");
   command->add_option("--clip-skip", r.clipSkip, "1 = last CLIP layer, 2 = penultimate")->capture_default_str();
   command->add_option("--init-image", options->initImage, "Image to start from (image-to-image)");
   command->add_option("--strength", r.strength, "How much of the init image is replaced, 0..1")
@@ -120,8 +126,9 @@ void addGenerateCommands(CLI::App& app, int& exitCode) {
   command->add_option("--preview-dir", options->previewDir, "Write the live preview of every step here");
   command->add_option("--project", options->project, "Record the generation in this project's history");
   command->add_option("--out", options->out, "Output PNG")->required();
-  command->callback([options, seed, &exitCode] {
+  command->callback([options, seed, width, height, &exitCode] {
     options->randomSeed = seed->count() == 0;
+    options->sizeGiven = width->count() > 0 || height->count() > 0;
     exitCode = runGenerate(*options);
   });
 }

@@ -1,5 +1,6 @@
 // Stage "unet": the engine's UNet2DCondition and ClipTextEncoder learn, jointly, to predict the noise added to the
 // (frozen) VAE's latents of toy scenes, conditioned on their captions.
+#include <c10/core/GradMode.h>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -68,7 +69,7 @@ class UNetStage final : public StageModel {
     // 1. Latents of the frozen VAE, sampled from its distribution as SD's training does.
     at::Tensor latents;
     {
-      at::NoGradGuard noGrad;
+      c10::NoGradGuard noGrad;
       const auto dist = vae_.encode(batch.images.to(device));
       latents = (dist.mean + dist.std() * at::randn_like(dist.mean)) * latentScale_;
     }

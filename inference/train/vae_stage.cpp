@@ -1,4 +1,5 @@
 // Stage "vae": the engine's AutoencoderKL learns to reconstruct toy scenes through a sampled latent.
+#include <c10/core/GradMode.h>
 #include <fstream>
 
 #include "parameter_layout.h"
@@ -56,7 +57,7 @@ class VaeStage final : public StageModel {
 }  // namespace
 
 double measureLatentScale(const inference::AutoencoderKL& vae) {
-  at::NoGradGuard noGrad;
+  c10::NoGradGuard noGrad;
   const ToyDataset scenes(kScaleSeed, Split::Train);
   const at::Tensor images = scenes.imageBatch(0, kScaleImages).images;
   std::vector<at::Tensor> means;
