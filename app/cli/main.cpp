@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   lanterna::cli::addGenerateCommands(app, exitCode);
   lanterna::cli::addProjectCommands(app, exitCode);
   lanterna::cli::addHistoryCommands(app, exitCode);
+  lanterna::cli::addImportCommands(app, exitCode);
+  lanterna::cli::addExportCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
