@@ -145,7 +145,7 @@ TEST(FrameProvider, LatestRequestWins) {
   app::FrameProvider provider;
   std::vector<qint64> shown;
   QImage last;
-  QObject::connect(&provider, &app::FrameProvider::frameReady, [&](qint64 frame, const QImage& image) {
+  QObject::connect(&provider, &app::FrameProvider::frameReady, &app, [&](qint64 frame, const QImage& image) {
     shown.push_back(frame);
     last = image;
   });
