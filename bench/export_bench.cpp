@@ -1,6 +1,8 @@
 // Export throughput, 1080p H.264 with a crossfade (10 s at 24 fps by default; LANTERNA_EXPORT_BENCH_SECONDS
 // shortens it): our VideoWriter vs piping the same raw RGBA frames into the ffmpeg CLI with the same settings.
 // Frames are composited once up front so both sides measure encoding only. Reports frames per second.
+// BM_ExportJobSequence measures the whole app path instead: the document rendered frame by frame (CPU and Vulkan
+// compositor) and encoded, as `lanterna-cli export` does.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -9,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "lanterna/app/export_job.h"
 #include "lanterna/assets/compositor.h"
+#include "lanterna/assets/image_io.h"
 #include "lanterna/assets/video_writer.h"
 
 namespace {
@@ -71,8 +75,40 @@ void BM_ExportFfmpegPipe(benchmark::State& state) {
   std::filesystem::remove(kTarget);
 }
 
+// Two 1080p stills with a crossfade over the middle half, rendered by the SequenceRenderer inside an ExportJob.
+void BM_ExportJobSequence(benchmark::State& state) {
+  namespace timeline = lanterna::timeline;
+  const auto& all = frames();
+  const auto folder = std::filesystem::temp_directory_path() / "lanterna_export_bench_media";
+  std::filesystem::create_directories(folder);
+  if (!saveImage(all.front(), folder / "a.png") || !saveImage(all.back(), folder / "b.png")) {
+    state.SkipWithError("cannot write the stills");
+    return;
+  }
+  const std::int64_t half = std::int64_t(all.size()) / 2;
+  timeline::DocumentSnapshot snapshot{{"bench", {kFps, 1}, kWidth, kHeight}, {{1, timeline::TrackKind::Video, "V1"}}};
+  snapshot.items.push_back({2, 1, timeline::FrameTime{0}, timeline::FrameTime{half}, {}, {}, {},
+                            timeline::VideoPayload{10, {}, {}, {}, -1}});
+  snapshot.items.push_back({3, 1, timeline::FrameTime{half}, timeline::FrameTime{half}, {}, {}, timeline::FrameTime{half},
+                            timeline::VideoPayload{11, {}, {}, {}, -1}});
+  snapshot.nextId = 4;
+  const lanterna::app::AssetSources sources = {{10, {lanterna::app::AssetKind::Image, folder / "a.png"}},
+                                               {11, {lanterna::app::AssetKind::Image, folder / "b.png"}}};
+  const auto backend = state.range(0) ? CompositorBackend::Vulkan : CompositorBackend::Cpu;
+  for (auto _ : state) {
+    auto job = lanterna::app::ExportJob::create(snapshot, sources,
+                                                {.output = kTarget, .speed = EncoderSpeed::Fast, .backend = backend});
+    if (!job) { state.SkipWithError(job.error().message.c_str()); return; }
+    if (auto done = job->run(); !done) state.SkipWithError(done.error().message.c_str());
+  }
+  state.counters["fps"] = benchmark::Counter(double(2 * half) * state.iterations(), benchmark::Counter::kIsRate);
+  std::filesystem::remove(kTarget);
+  std::filesystem::remove_all(folder);
+}
+
 BENCHMARK(BM_ExportVideoWriter)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_ExportFfmpegPipe)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_ExportJobSequence)->Arg(0)->Arg(1)->ArgName("vulkan")->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
 
 }  // namespace
 

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   lanterna::cli::addProjectCommands(app, exitCode);
   lanterna::cli::addHistoryCommands(app, exitCode);
   lanterna::cli::addToyworldCommands(app, exitCode);
+  lanterna::cli::addImportCommands(app, exitCode);
+  lanterna::cli::addExportCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
