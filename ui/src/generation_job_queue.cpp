@@ -22,6 +22,7 @@ class GenerationJobQueue final : public JobQueue {
   std::vector<app::GenerationJobStatus> jobs() const override { return queue_.jobs(); }
   app::GenerationJobStatus status(qint64 id) const override { return queue_.status(id); }
   QImage latestPreview(qint64 id) const override { return queue_.latestPreview(id); }
+  app::GenerationQueue* generationQueue() override { return &queue_; }
 
  private:
   app::GenerationQueue queue_;

@@ -4,6 +4,7 @@
 #include <QMessageBox>
 #include <QStatusBar>
 
+#include "lanterna/app/generation_service.h"
 #include "lanterna/app/project_store.h"
 #include "lanterna/ui/history_panel.h"
 #include "lanterna/ui/main_window.h"
@@ -37,6 +38,7 @@ bool MainWindow::openProjectFile(const QString& path) {
   if (!snapshot) return fail(snapshot.error());
   auto document = timeline::Document::fromSnapshot(*snapshot);
   if (!document) return fail(document.error());
+  if (generation_) generation_->setProject(nullptr, nullptr);  // the old store goes now
   store_ = std::make_unique<app::ProjectStore>(std::move(*store));
   setDocument(std::move(*document));
   refreshHistory();
@@ -55,6 +57,7 @@ bool MainWindow::saveProjectTo(const QString& path) {
     return false;
   }
   store_ = std::make_unique<app::ProjectStore>(std::move(*store));
+  attachGeneration();
   refreshHistory();
   showStatus(tr("Saved %1").arg(path));
   return true;

@@ -53,6 +53,13 @@ void TimelineWidget::setTransport(Transport* transport) {
   update();
 }
 
+void TimelineWidget::setDecorationProvider(DecorationProvider provider) {
+  decorations_ = std::move(provider);
+  update();
+}
+
+ItemDecoration TimelineWidget::decoration(ItemId id) const { return decorations_ ? decorations_(id) : ItemDecoration{}; }
+
 void TimelineWidget::setSelectedItem(ItemId id) {
   if (id == selected_) return;
   selected_ = id;
@@ -216,7 +223,7 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
   QPainter painter(this);
   painter.fillRect(rect(), theme::kBase);
   if (!document_) return;
-  TimelinePainter paint{painter, *document_, layout_, width(), height()};
+  TimelinePainter paint{painter, *document_, layout_, width(), height(), decorations_};
   paint.tracks(selected_, hover_);
   paint.ruler();
   paint.playhead(transport_ ? transport_->playhead() : FrameTime{0});
