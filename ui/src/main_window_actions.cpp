@@ -56,6 +56,12 @@ void MainWindow::createActions() {
          QStyle::SP_MediaSkipForward);
   action(playback, tr("&Previous Frame"), {QKeySequence(Qt::Key_Left)}, [this] { transport_->stepFrames(-1); });
   action(playback, tr("&Next Frame"), {QKeySequence(Qt::Key_Right)}, [this] { transport_->stepFrames(1); });
+  playback->addSeparator();
+  action(playback, tr("Shuttle &Backward"), {QKeySequence(Qt::Key_J)}, [this] { transport_->shuttleBackward(); });
+  action(playback, tr("&Stop"), {QKeySequence(Qt::Key_K)}, [this] { transport_->pause(); });
+  action(playback, tr("Shuttle &Forward"), {QKeySequence(Qt::Key_L)}, [this] { transport_->shuttleForward(); });
+  action(playback, tr("Mark &In"), {QKeySequence(Qt::Key_I)}, [this] { transport_->setInPoint(); });
+  action(playback, tr("Mark &Out"), {QKeySequence(Qt::Key_O)}, [this] { transport_->setOutPoint(); });
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   action(view, tr("Zoom &In"), {QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)},

@@ -184,6 +184,21 @@ void TimelinePainter::ruler() const {
   painter.fillRect(QRect(0, 0, TimelineLayout::kHeaderWidth, bar.height()), theme::kPanel.darker(110));
 }
 
+void TimelinePainter::marks(FrameTime in, FrameTime out) const {
+  if (in < FrameTime{0} && out < FrameTime{0}) return;
+  const int left = in < FrameTime{0} ? TimelineLayout::kHeaderWidth : static_cast<int>(layout.xOf(in));
+  const int right = out < FrameTime{0} ? width : static_cast<int>(layout.xOf(out + FrameTime{1}));
+  painter.save();
+  painter.setClipRect(QRect(TimelineLayout::kHeaderWidth, 0, width, height));
+  QColor range = theme::kAccent;
+  range.setAlpha(70);
+  painter.fillRect(QRect(left, TimelineLayout::kRulerHeight - 6, right - left, 6), range);
+  painter.setPen(QPen(theme::kAccent, 2));
+  if (in >= FrameTime{0}) painter.drawLine(left, TimelineLayout::kRulerHeight - 10, left, TimelineLayout::kRulerHeight);
+  if (out >= FrameTime{0}) painter.drawLine(right, TimelineLayout::kRulerHeight - 10, right, TimelineLayout::kRulerHeight);
+  painter.restore();
+}
+
 void TimelinePainter::playhead(FrameTime time) const {
   const double x = layout.xOf(time);
   if (x < TimelineLayout::kHeaderWidth || x > width) return;

@@ -21,6 +21,8 @@ struct TimelinePainter {
   void tracks(timeline::ItemId selected, const TimelineHit& hover) const;
   void ruler() const;
   void playhead(timeline::FrameTime time) const;
+  // The in/out range on the ruler; a negative mark is unset (then the range runs to that end).
+  void marks(timeline::FrameTime in, timeline::FrameTime out) const;
 
  private:
   void item(const timeline::Item& item, bool selected, const TimelineHit& hover) const;

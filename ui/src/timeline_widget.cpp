@@ -49,7 +49,10 @@ void TimelineWidget::setDocument(timeline::Document* document) {
 void TimelineWidget::setTransport(Transport* transport) {
   if (transport_) disconnect(transport_, nullptr, this, nullptr);
   transport_ = transport;
-  if (transport_) connect(transport_, &Transport::playheadChanged, this, qOverload<>(&QWidget::update));
+  if (transport_) {
+    connect(transport_, &Transport::playheadChanged, this, qOverload<>(&QWidget::update));
+    connect(transport_, &Transport::marksChanged, this, qOverload<>(&QWidget::update));
+  }
   update();
 }
 
@@ -226,6 +229,7 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
   TimelinePainter paint{painter, *document_, layout_, width(), height(), decorations_};
   paint.tracks(selected_, hover_);
   paint.ruler();
+  if (transport_) paint.marks(transport_->inPoint(), transport_->outPoint());
   paint.playhead(transport_ ? transport_->playhead() : FrameTime{0});
 }
 
