@@ -14,6 +14,7 @@
 #include "lanterna/ui/history_panel.h"
 #include "lanterna/ui/inspector_widget.h"
 #include "lanterna/ui/job_queue.h"
+#include "lanterna/ui/model_library_panel.h"
 #include "lanterna/ui/queue_panel.h"
 #include "lanterna/ui/timeline_widget.h"
 #include "lanterna/ui/transport.h"
@@ -116,14 +117,19 @@ void MainWindow::createDocks() {
   timeline_ = new TimelineWidget;
   timeline_->setTransport(transport_);
   inspector_ = new InspectorWidget;
-  inspector_->setModelNames({"toyworld-v1", "sd15-tiny", "svd-tiny"});
   queuePanel_ = new QueuePanel;
+  modelPanel_ = new ModelLibraryPanel;
+  // The inspector offers the models that can run; the scan reads every file's header, so it runs on a worker.
+  connect(modelPanel_, &ModelLibraryPanel::modelsScanned, inspector_, &InspectorWidget::setModelNames);
+  modelPanel_->rescan();
   historyPanel_ = new HistoryPanel;
   auto* timelineDock = dock(timeline_, tr("Timeline"), "timelineDock", Qt::BottomDockWidgetArea);
   auto* inspectorDock = dock(inspector_, tr("Inspector"), "inspectorDock", Qt::RightDockWidgetArea);
   auto* queueDock = dock(queuePanel_, tr("Queue"), "queueDock", Qt::LeftDockWidgetArea);
   auto* historyDock = dock(historyPanel_, tr("History"), "historyDock", Qt::LeftDockWidgetArea);
+  auto* modelDock = dock(modelPanel_, tr("Models"), "modelDock", Qt::LeftDockWidgetArea);
   tabifyDockWidget(queueDock, historyDock);
+  tabifyDockWidget(historyDock, modelDock);
   queueDock->raise();
   resizeDocks({timelineDock}, {300}, Qt::Vertical);
   resizeDocks({inspectorDock, queueDock}, {340, 320}, Qt::Horizontal);

@@ -10,6 +10,7 @@
 
 #include "lanterna/app/version.h"
 #include "lanterna/ui/main_window.h"
+#include "lanterna/ui/model_library_panel.h"
 #include "lanterna/ui/timeline_widget.h"
 #include "lanterna/ui/transport.h"
 
@@ -46,6 +47,9 @@ void MainWindow::createActions() {
   auto* splitAction = action(edit, tr("&Split at Playhead"), {QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence(Qt::Key_S)},
                              &MainWindow::splitAtPlayhead);
   splitAction->setIcon(QIcon::fromTheme("edit-cut", style()->standardIcon(QStyle::SP_ToolBarVerticalExtensionButton)));
+
+  edit->addSeparator();
+  action(edit, tr("&Model Folders…"), {QKeySequence::Preferences}, [this] { modelPanel_->editFolders(); });
 
   QMenu* playback = menuBar()->addMenu(tr("&Playback"));
   play_ = action(playback, tr("&Play / Pause"), {QKeySequence(Qt::Key_Space)}, [this] { transport_->togglePlay(); },

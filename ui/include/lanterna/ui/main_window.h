@@ -24,6 +24,7 @@ namespace lanterna::ui {
 class HistoryPanel;
 class InspectorWidget;
 class JobQueue;
+class ModelLibraryPanel;
 class QueuePanel;
 class TimelineWidget;
 class Transport;
@@ -44,6 +45,7 @@ class MainWindow : public QMainWindow {
   ViewerWidget* viewer() const { return viewer_; }
   QueuePanel* queuePanel() const { return queuePanel_; }
   HistoryPanel* historyPanel() const { return historyPanel_; }
+  ModelLibraryPanel* modelPanel() const { return modelPanel_; }
   Transport* transport() const { return transport_; }
   app::GenerationService* generationService() const { return generation_.get(); }
   app::ProjectStore* projectStore() const { return store_.get(); }
@@ -98,6 +100,7 @@ class MainWindow : public QMainWindow {
   InspectorWidget* inspector_ = nullptr;
   QueuePanel* queuePanel_ = nullptr;
   HistoryPanel* historyPanel_ = nullptr;
+  ModelLibraryPanel* modelPanel_ = nullptr;
   QAction* undo_ = nullptr;
   QAction* redo_ = nullptr;
   QAction* play_ = nullptr;
