@@ -70,20 +70,4 @@ void MainWindow::autosave() {
     showStatus(tr("Not saved: %1").arg(QString::fromStdString(saved.error().message)));
 }
 
-void MainWindow::refreshHistory() {
-  std::vector<HistoryEntry> entries;
-  if (store_) {
-    auto records = store_->listGenerations();
-    if (!records) showStatus(QString::fromStdString(records.error().message));
-    else
-      for (const app::GenerationRecord& record : *records)
-        entries.push_back(HistoryEntry{record.id, QString::fromStdString(record.request.prompt),
-                                       QString::fromStdString(record.request.model),
-                                       app::generationStatusName(record.status), record.request.seed,
-                                       QDateTime::fromMSecsSinceEpoch(record.createdMs), record.durationMs,
-                                       QString::fromStdString(record.errorMessage)});
-  }
-  historyPanel_->setEntries(std::move(entries));
-}
-
 }  // namespace lanterna::ui

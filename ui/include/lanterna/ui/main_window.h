@@ -69,6 +69,13 @@ class MainWindow : public QMainWindow {
   void cancelSelected();
   void chooseTake(int offset);  // on the selected clip: -1 previous, +1 next (undoable)
   void setCompareTakes(bool compare);
+  // History actions on a generation of this project.
+  void reuseSettings(qint64 generation);
+  void placeTake(qint64 generation);
+  void revealGeneration(qint64 generation);
+  void openImage();
+  // Puts the settings a PNG was made with (its "parameters" text) on the selected prompt item.
+  bool applyParametersFromPng(const QString& path);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -83,6 +90,7 @@ class MainWindow : public QMainWindow {
   void autosave();
   void refreshHistory();
   void createGenerationActions();
+  void connectHistory();
   void attachGeneration();
   void showClipPreview(qint64 clip);
   void finishClip(qint64 clip, app::JobState state, const QString& message);
