@@ -152,6 +152,31 @@ class StudioFlowTest : public QObject {
     QVERIFY(!window->viewer()->compareImage().isNull());
     QVERIFY(window->viewer()->image() != window->viewer()->compareImage());
 
+    // History: both runs, newest first; the lineage of the second holds the first.
+    auto* history = window->historyPanel();
+    QCOMPARE(history->visibleCount(), 2);
+    history->showLineage(takes[1].generation);
+    QCOMPARE(history->visibleCount(), 2);
+    history->showLineage(0);
+    // Reuse the first take's settings on the prompt: same seed, now locked.
+    auto first = window->projectStore()->generation(takes[0].generation);
+    window->timeline()->setSelectedItem(prompt);
+    window->reuseSettings(takes[0].generation);
+    const auto promptSettings = [&] {
+      return std::get<timeline::PromptPayload>(document->item(prompt)->payload).settings;
+    };
+    QCOMPARE(promptSettings().seed, first->request.seed);
+    QVERIFY(promptSettings().seedLocked);
+    // Reading the second take's PNG puts its seed back.
+    auto asset = window->projectStore()->asset(takes[1].asset);
+    const auto png = window->projectStore()->file().parent_path() / asset->path;
+    QVERIFY(window->applyParametersFromPng(QString::fromStdString(png.string())));
+    QCOMPARE(promptSettings().seed, second->request.seed);
+    QTest::keyClick(window.get(), Qt::Key_Z, Qt::ControlModifier);  // undo the PNG settings
+    QTest::keyClick(window.get(), Qt::Key_Z, Qt::ControlModifier);  // undo the reuse
+    QTest::keyClick(window.get(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(promptSettings().seed, first->request.seed);
+
     // Reopening finds the same document and history.
     const auto saved = document->snapshot();
     const QString path = QString::fromStdString(window->projectStore()->file().string());
