@@ -13,6 +13,7 @@
 #include "lanterna/app/generation_parameters.h"
 #include "lanterna/app/generation_service.h"
 #include "lanterna/app/project_store.h"
+#include "lanterna/ui/demo_document.h"
 #include "lanterna/ui/history_panel.h"
 #include "lanterna/ui/job_queue.h"
 #include "lanterna/ui/main_window.h"
@@ -207,6 +208,45 @@ class StudioFlowTest : public QObject {
     QVERIFY(records);
     QCOMPARE(records->front().status, app::GenerationStatus::Cancelled);
     QCOMPARE(videoOf(*window->document(), clip)->takes.size(), size_t(0));
+  }
+
+  // The demo project mid-generation, as docs/take_screenshot.sh shows it: run under Xvfb with
+  // LANTERNA_SCREENSHOT=path (and QT_QPA_PLATFORM=xcb) to refresh docs/screenshots/studio-generating.png.
+  void screenshotMidGeneration() {
+    auto window = std::make_unique<ui::MainWindow>(ui::makeGenerationJobQueue());
+    window->generationService()->setModelLibrary(app::ModelLibrary({QString::fromStdString(modelsDir().string())}));
+    auto document = ui::makeDemoDocument();
+    timeline::ItemId first = 0;
+    for (const timeline::Item& item : document->snapshot().items)
+      if (const auto* prompt = std::get_if<timeline::PromptPayload>(&item.payload)) {
+        auto settings = prompt->settings;
+        settings.model = "tiny-sd";
+        settings.width = 128;
+        settings.height = 72;
+        settings.steps = 60;
+        document->requestChangeGenerationSettings(item.id, settings);
+        if (first == 0) first = item.id;
+      }
+    document->undoStack().clear();
+    window->setDocument(std::move(document));
+    QVERIFY(window->saveProjectTo(dir_.filePath("screenshot.lanterna")));
+    window->resize(1440, 900);
+    window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    window->timeline()->setSelectedItem(first);
+    window->transport()->setPlayhead(FrameTime{30});
+    QTest::keyClick(window.get(), Qt::Key_Return, Qt::ControlModifier);
+    const timeline::ItemId clip = window->generationService()->clipUnder(first);
+    QTRY_VERIFY_WITH_TIMEOUT(window->generationService()->running(clip) &&
+                                 window->generationService()->running(clip)->step >= 25,
+                             kFinishTimeoutMs);
+    QVERIFY(!window->viewer()->image().isNull());
+    QVERIFY(window->viewer()->progress() > 0.0 && window->viewer()->progress() < 1.0);
+    const QImage shot = window->grab().toImage();
+    QVERIFY(!shot.isNull());
+    const QString path = qEnvironmentVariable("LANTERNA_SCREENSHOT", dir_.filePath("studio-generating.png"));
+    QVERIFY(shot.save(path, "PNG"));
+    window->generationService()->cancel(clip);
   }
 
  private:
