@@ -4,7 +4,10 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QColor>
 #include <QRandomGenerator>
+
+#include <algorithm>
 
 #include <variant>
 
@@ -98,6 +101,12 @@ Result<qint64> GenerationService::generate(ItemId promptItem) {
   ItemId clip = clipUnder(promptItem);
   if (clip != 0 && running_.contains(clip))
     return makeError(ErrorKind::InvalidArgument, "This clip is already generating: cancel it first.");
+  AssetId placeholder = 0;
+  if (clip == 0) {
+    auto asset = placeholderAsset(settings.width, settings.height);
+    if (!asset) return asset.error();
+    placeholder = *asset;
+  }
   {
     // One undo step: the rolled seed and the new clip.
     timeline::EditMacro macro(*document_, QObject::tr("Generate"));
@@ -119,7 +128,8 @@ Result<qint64> GenerationService::generate(ItemId promptItem) {
         if (!added) return makeError(ErrorKind::InvalidArgument, added.reason);
         track = added.createdId;
       }
-      auto inserted = document_->requestInsertItem(track, prompt->start, prompt->duration, timeline::VideoPayload{});
+      auto inserted = document_->requestInsertItem(track, prompt->start, prompt->duration,
+                                                   timeline::VideoPayload{.asset = placeholder});
       if (!inserted) return makeError(ErrorKind::InvalidArgument, "No room for the clip: " + inserted.reason);
       clip = inserted.createdId;
     }
@@ -223,6 +233,22 @@ void GenerationService::onFinished(qint64 job, JobState state) {
   emit clipPreviewChanged(clip);
   emit clipFinished(clip, state, message);
   emit historyChanged();
+}
+
+// A clip needs media from the start: until its first take arrives it shows a dark frame of the requested size
+// (content-addressed, so every placeholder of one size is stored once).
+Result<AssetId> GenerationService::placeholderAsset(int width, int height) {
+  QImage frame(std::max(8, width), std::max(8, height), QImage::Format_RGB888);
+  frame.fill(QColor(24, 24, 28));
+  const QString temp = QDir(QString::fromStdString(store_->mediaDir().string()))
+                           .filePath(QStringLiteral(".placeholder-%1.png").arg(nowMs()));
+  QDir().mkpath(QFileInfo(temp).absolutePath());
+  if (auto saved = savePng(frame, temp); !saved) return saved.error();
+  auto asset = store_->importMedia(temp.toStdString(), AssetKind::Image,
+                                   QStringLiteral(R"({"placeholder": true})").toStdString());
+  QFile::remove(temp);
+  if (!asset) return asset.error();
+  return asset->id;
 }
 
 // The PNG carries the A1111 parameters, so the file alone says how to make it again.

@@ -106,7 +106,7 @@ inline Status writeText(const std::filesystem::path& file, const std::string& te
   out << text;
   out.close();
   if (!out) return makeError(ErrorKind::NoWriteAccess, "Cannot write " + file.string());
-  return {};
+  return Ok{};
 }
 
 // UNet: block_out_channels [8, 16], one layer per block, cross-attention 16, 2 heads.

@@ -4,6 +4,7 @@
 #include <QTest>
 
 #include "lanterna/ui/demo_document.h"
+#include "lanterna/ui/job_queue.h"
 #include "lanterna/ui/main_window.h"
 #include "lanterna/ui/transport.h"
 
@@ -26,6 +27,8 @@ class PlaybackKeysTest : public QObject {
     ui::MainWindow window;
     window.setDocument(ui::makeDemoDocument());
     window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
     auto* transport = window.transport();
     transport->setPlayhead(FrameTime{48});
     QTest::keyClick(&window, Qt::Key_L);
@@ -48,6 +51,8 @@ class PlaybackKeysTest : public QObject {
     ui::MainWindow window;
     window.setDocument(ui::makeDemoDocument());
     window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
     auto* transport = window.transport();
     transport->setPlayhead(FrameTime{10});
     QTest::keyClick(&window, Qt::Key_I);

@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -18,6 +19,7 @@
 #include "lanterna/ui/job_queue.h"
 #include "lanterna/ui/main_window.h"
 #include "lanterna/ui/timeline_widget.h"
+#include "lanterna/ui/transport.h"
 #include "lanterna/ui/viewer_widget.h"
 #include "tiny_model.h"
 
@@ -85,7 +87,7 @@ class StudioFlowTest : public QObject {
 
     QTest::keyClick(window.get(), Qt::Key_Return, Qt::ControlModifier);
     const timeline::ItemId clip = service->clipUnder(prompt);
-    QVERIFY2(clip != 0, "the clip appears as soon as Generate is pressed");
+    QVERIFY2(clip != 0, qPrintable("no clip after Generate: " + window->statusBar()->currentMessage()));
     QVERIFY(service->running(clip).has_value());
     clock.start();
     ticker.start(2);
@@ -232,7 +234,8 @@ class StudioFlowTest : public QObject {
     QVERIFY(window->saveProjectTo(dir_.filePath("screenshot.lanterna")));
     window->resize(1440, 900);
     window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window.get()));
     window->timeline()->setSelectedItem(first);
     window->transport()->setPlayhead(FrameTime{30});
     QTest::keyClick(window.get(), Qt::Key_Return, Qt::ControlModifier);
@@ -260,6 +263,8 @@ class StudioFlowTest : public QObject {
     window->setDocument(std::move(document));
     [&] { QVERIFY(window->saveProjectTo(dir_.filePath(name))); }();
     window->show();
+    window->activateWindow();
+    [&] { QVERIFY(QTest::qWaitForWindowActive(window.get())); }();
     window->timeline()->setSelectedItem(prompt);
     return window;
   }

@@ -68,6 +68,7 @@ class GenerationService : public QObject {
   void onProgress(qint64 job, int step, int totalSteps);
   void onPreview(qint64 job);
   void onFinished(qint64 job, JobState state);
+  Result<AssetId> placeholderAsset(int width, int height);
   Result<AssetId> storeResult(qint64 job, const ClipGeneration& clip);
   timeline::ItemId clipForJob(qint64 job) const;
   timeline::TrackId videoTrackBelow(timeline::TrackId promptTrack);
