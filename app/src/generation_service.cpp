@@ -139,8 +139,10 @@ Result<qint64> GenerationService::generate(ItemId promptItem) {
   GenerationRecord record;
   record.request = settings;
   if (const auto* video = std::get_if<timeline::VideoPayload>(&document_->item(clip)->payload);
-      video && video->activeTake >= 0)
-    record.parent = video->takes[video->activeTake].generation;
+      video && video->activeTake >= 0) {
+    const GenerationId parent = video->takes[video->activeTake].generation;
+    if (parent > 0 && store_->generation(parent)) record.parent = parent;  // takes may come from elsewhere
+  }
   auto generation = store_->addGeneration(record);
   if (!generation) return generation.error();
 

@@ -39,7 +39,11 @@ void MainWindow::createActions() {
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
   undo_ = action(edit, tr("&Undo"), {QKeySequence::Undo}, [this] { document_->undoStack().undo(); },
                  QStyle::SP_ArrowBack);
-  redo_ = action(edit, tr("&Redo"), {QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::Key_Y)},
+  // Platforms differ on Redo (Ctrl+Shift+Z, Ctrl+Y or both); a sequence listed twice would be ambiguous and never fire.
+  QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+  for (const QKeySequence& extra : {QKeySequence(Qt::CTRL | Qt::Key_Y), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)})
+    if (!redoKeys.contains(extra)) redoKeys << extra;
+  redo_ = action(edit, tr("&Redo"), redoKeys,
                  [this] { document_->undoStack().redo(); }, QStyle::SP_ArrowForward);
   edit->addSeparator();
   auto* deleteAction = action(edit, tr("&Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)},
