@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "lanterna/ui/demo_document.h"
-#include "lanterna/ui/job_queue.h"  // IWYU pragma: keep (MainWindow's default queue argument)
+#include "lanterna/ui/job_queue.h"
 #include "lanterna/ui/main_window.h"
 #include "lanterna/ui/theme.h"
 #include "lanterna/ui/timeline_widget.h"
@@ -49,9 +49,7 @@ int main(int argc, char** argv) {
   options.addOptions({demo, screenshot});
   options.process(application);
 
-  // TODO(integrator): pass lanterna::ui::makeGenerationJobQueue() once the Engine implementation and the moc of
-  // app::GenerationQueue link on main; until then the studio edits but does not generate.
-  lanterna::ui::MainWindow window;
+  lanterna::ui::MainWindow window(lanterna::ui::makeGenerationJobQueue());
   if (options.isSet(demo)) {
     window.setDocument(lanterna::ui::makeDemoDocument());
     // Start on the first prompt item, a second in, so the inspector and viewer have something to show.

@@ -1,13 +1,24 @@
 // JobQueue over app::GenerationQueue. Its own file, so only binaries that create the real queue link the engine.
 #include "lanterna/ui/job_queue.h"
 
+#include <QThread>
+
+#include <algorithm>
+
 namespace lanterna::ui {
 
 namespace {
 
+inference::EngineOptions engineOptions() {
+  inference::EngineOptions options;
+  options.cpuThreads = std::max(1, QThread::idealThreadCount() - 1);
+  return options;
+}
+
 class GenerationJobQueue final : public JobQueue {
  public:
-  GenerationJobQueue() {
+  // One core stays with the UI thread, so a busy engine never starves the event loop.
+  GenerationJobQueue() : queue_(engineOptions()) {
     connect(&queue_, &app::GenerationQueue::queueChanged, this, &JobQueue::queueChanged);
     connect(&queue_, &app::GenerationQueue::jobProgress, this, &JobQueue::jobProgress);
     connect(&queue_, &app::GenerationQueue::previewAvailable, this, &JobQueue::previewAvailable);
@@ -22,6 +33,7 @@ class GenerationJobQueue final : public JobQueue {
   std::vector<app::GenerationJobStatus> jobs() const override { return queue_.jobs(); }
   app::GenerationJobStatus status(qint64 id) const override { return queue_.status(id); }
   QImage latestPreview(qint64 id) const override { return queue_.latestPreview(id); }
+  app::GenerationQueue* generationQueue() override { return &queue_; }
 
  private:
   app::GenerationQueue queue_;

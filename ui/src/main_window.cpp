@@ -2,7 +2,6 @@
 
 #include <QCloseEvent>
 #include <QDockWidget>
-#include <QRandomGenerator>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -10,10 +9,12 @@
 
 #include <variant>
 
+#include "lanterna/app/generation_service.h"
 #include "lanterna/app/project_store.h"
 #include "lanterna/ui/history_panel.h"
 #include "lanterna/ui/inspector_widget.h"
 #include "lanterna/ui/job_queue.h"
+#include "lanterna/ui/model_library_panel.h"
 #include "lanterna/ui/queue_panel.h"
 #include "lanterna/ui/timeline_widget.h"
 #include "lanterna/ui/transport.h"
@@ -22,6 +23,7 @@
 namespace lanterna::ui {
 
 using timeline::FrameTime;
+using timeline::ItemId;
 
 namespace {
 constexpr int kStatusTimeoutMs = 5000;
@@ -35,6 +37,7 @@ MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
   setCentralWidget(viewer_);
   createDocks();
   createActions();
+  createGenerationActions();
   statusBar()->showMessage(tr("Ready"));
   resize(1440, 900);
   restoreLayout();
@@ -46,7 +49,16 @@ MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
   connect(timeline_, &TimelineWidget::editRefused, this, &MainWindow::showStatus);
   connect(timeline_, &TimelineWidget::selectionChanged, inspector_, &InspectorWidget::showItem);
   connect(inspector_, &InspectorWidget::generateRequested, this, &MainWindow::generate);
-  if (queue_) connectQueue();
+  connectHistory();
+  if (queue_ && queue_->generationQueue()) {
+    generation_ = std::make_unique<app::GenerationService>(*queue_->generationQueue());
+    connect(generation_.get(), &app::GenerationService::clipPreviewChanged, this, &MainWindow::showClipPreview);
+    connect(generation_.get(), &app::GenerationService::clipFinished, this, &MainWindow::finishClip);
+    connect(generation_.get(), &app::GenerationService::historyChanged, this, &MainWindow::refreshHistory);
+    timeline_->setDecorationProvider([this](ItemId id) { return decorationFor(id); });
+  } else if (queue_) {
+    connectQueue();
+  }
   queuePanel_->setQueue(queue_.get());
   setDocument(std::make_unique<timeline::Document>());
 }
@@ -66,7 +78,25 @@ void MainWindow::connectQueue() {
   });
 }
 
+// Generating clips show their newest preview and progress; finished clips show their active take.
+ItemDecoration MainWindow::decorationFor(ItemId id) const {
+  ItemDecoration decoration;
+  const timeline::Item* item = document_->item(id);
+  if (!item || !generation_) return decoration;
+  if (const auto running = generation_->running(id)) {
+    decoration.thumbnail = running->preview;
+    decoration.progress = running->totalSteps > 0 ? double(running->step) / running->totalSteps : 0.0;
+    decoration.badge = tr("step %1/%2").arg(running->step).arg(running->totalSteps);
+  }
+  if (const auto* video = std::get_if<timeline::VideoPayload>(&item->payload)) {
+    if (decoration.thumbnail.isNull()) decoration.thumbnail = takeImage(*item, video->activeTake);
+    if (decoration.badge.isEmpty() && video->takes.size() > 1) decoration.badge = tr("%1 takes").arg(video->takes.size());
+  }
+  return decoration;
+}
+
 MainWindow::~MainWindow() {
+  if (generation_) generation_->setProject(nullptr, nullptr);
   // Panels hold QPointers to the document; detach them before it goes.
   timeline_->setDocument(nullptr);
   inspector_->setDocument(nullptr);
@@ -88,14 +118,19 @@ void MainWindow::createDocks() {
   timeline_ = new TimelineWidget;
   timeline_->setTransport(transport_);
   inspector_ = new InspectorWidget;
-  inspector_->setModelNames({"toyworld-v1", "sd15-tiny", "svd-tiny"});
   queuePanel_ = new QueuePanel;
+  modelPanel_ = new ModelLibraryPanel;
+  // The inspector offers the models that can run; the scan reads every file's header, so it runs on a worker.
+  connect(modelPanel_, &ModelLibraryPanel::modelsScanned, inspector_, &InspectorWidget::setModelNames);
+  modelPanel_->rescan();
   historyPanel_ = new HistoryPanel;
   auto* timelineDock = dock(timeline_, tr("Timeline"), "timelineDock", Qt::BottomDockWidgetArea);
   auto* inspectorDock = dock(inspector_, tr("Inspector"), "inspectorDock", Qt::RightDockWidgetArea);
   auto* queueDock = dock(queuePanel_, tr("Queue"), "queueDock", Qt::LeftDockWidgetArea);
   auto* historyDock = dock(historyPanel_, tr("History"), "historyDock", Qt::LeftDockWidgetArea);
+  auto* modelDock = dock(modelPanel_, tr("Models"), "modelDock", Qt::LeftDockWidgetArea);
   tabifyDockWidget(queueDock, historyDock);
+  tabifyDockWidget(historyDock, modelDock);
   queueDock->raise();
   resizeDocks({timelineDock}, {300}, Qt::Vertical);
   resizeDocks({inspectorDock, queueDock}, {340, 320}, Qt::Horizontal);
@@ -125,6 +160,7 @@ void MainWindow::setDocument(std::unique_ptr<timeline::Document> document) {
   transport_->setPlayhead(FrameTime{0});
   refreshFromDocument();
   timeline_->zoomToFit();
+  attachGeneration();
   setWindowTitle(tr("%1 — Lanterna").arg(QString::fromStdString(document_->settings().name)));
 }
 
@@ -140,9 +176,12 @@ void MainWindow::refreshFromDocument() {
 // clip (or the prompt that will make it) instead of showing its pixels.
 void MainWindow::updateViewer() {
   viewer_->setTimecode(transport_->timecode());
-  if (previewJob_ != 0) return;  // a running generation owns the viewer until it finishes
+  if (previewJob_ != 0 || previewClip_ != 0) return;  // a running generation owns the viewer until it finishes
   const FrameTime at = transport_->playhead();
   QString caption = tr("Nothing at the playhead");
+  QImage image;
+  QImage compare;
+  QString compareCaption;
   for (const timeline::Track& track : document_->tracks()) {
     for (const timeline::Item* item : document_->itemsOnTrack(track.id)) {
       if (at < item->start || at >= item->end()) continue;
@@ -154,13 +193,23 @@ void MainWindow::updateViewer() {
                       .arg(video->activeTake + 1)
                       .arg(video->takes.size())
                       .arg((video->inPoint + (at - item->start)).frames);
+        image = takeImage(*item, video->activeTake);
+        if (compareTakes_ && video->takes.size() > 1) {
+          // Compare with the take before the active one (the last take when the first is active).
+          const int other = video->activeTake > 0 ? video->activeTake - 1 : static_cast<int>(video->takes.size()) - 1;
+          compare = takeImage(*item, other);
+          compareCaption = tr("Take %1").arg(other + 1);
+          caption = tr("Take %1 (active)").arg(video->activeTake + 1);
+        }
       }
     }
   }
-  viewer_->showImage(QImage(), caption);
+  viewer_->showImage(image, caption);
+  viewer_->setCompareImage(compare, compareCaption);
 }
 
 void MainWindow::newProject() {
+  if (generation_) generation_->setProject(nullptr, nullptr);
   store_.reset();
   setDocument(std::make_unique<timeline::Document>());
   refreshHistory();
@@ -187,36 +236,6 @@ void MainWindow::splitAtPlayhead() {
   timeline::EditMacro macro(*document_, tr("Split at playhead"));
   for (timeline::ItemId id : targets)
     if (auto result = document_->requestSplit(id, at); !result) showStatus(QString::fromStdString(result.reason));
-}
-
-void MainWindow::generate(qint64 itemId) {
-  const timeline::Item* item = document_->item(itemId);
-  const auto* prompt = item ? std::get_if<timeline::PromptPayload>(&item->payload) : nullptr;
-  if (!prompt) return showStatus(tr("Select a prompt item to generate"));
-  if (!queue_) return showStatus(tr("Generation is not available in this build"));
-  timeline::GenerationSettings settings = prompt->settings;
-  if (!settings.seedLocked) {
-    // An unlocked seed rolls before each run and is written back, so the item always says what made its take.
-    settings.seed = QRandomGenerator::global()->bounded(quint32(0x7fffffff));
-    document_->requestChangeGenerationSettings(itemId, settings);
-  }
-  app::GenerationJobSpec spec;
-  spec.title = tr("Prompt item %1").arg(itemId);
-  spec.modelPath = QString::fromStdString(settings.model);
-  spec.request.prompt = settings.prompt;
-  spec.request.negativePrompt = settings.negativePrompt;
-  spec.request.sampler = settings.sampler;
-  spec.request.steps = settings.steps;
-  spec.request.cfgScale = settings.cfg;
-  spec.request.seed = static_cast<std::uint64_t>(settings.seed);
-  spec.request.width = settings.width;
-  spec.request.height = settings.height;
-  spec.request.frames = settings.frames;
-  spec.request.fps = settings.fps.toDouble();
-  spec.request.strength = settings.strength;
-  spec.request.motionAmount = settings.motionAmount;
-  queue_->enqueue(std::move(spec));
-  showStatus(tr("Queued prompt item %1").arg(itemId));
 }
 
 void MainWindow::showStatus(const QString& message) { statusBar()->showMessage(message, kStatusTimeoutMs); }

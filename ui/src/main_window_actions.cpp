@@ -10,6 +10,7 @@
 
 #include "lanterna/app/version.h"
 #include "lanterna/ui/main_window.h"
+#include "lanterna/ui/model_library_panel.h"
 #include "lanterna/ui/timeline_widget.h"
 #include "lanterna/ui/transport.h"
 
@@ -38,7 +39,11 @@ void MainWindow::createActions() {
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
   undo_ = action(edit, tr("&Undo"), {QKeySequence::Undo}, [this] { document_->undoStack().undo(); },
                  QStyle::SP_ArrowBack);
-  redo_ = action(edit, tr("&Redo"), {QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::Key_Y)},
+  // Platforms differ on Redo (Ctrl+Shift+Z, Ctrl+Y or both); a sequence listed twice would be ambiguous and never fire.
+  QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+  for (const QKeySequence& extra : {QKeySequence(Qt::CTRL | Qt::Key_Y), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)})
+    if (!redoKeys.contains(extra)) redoKeys << extra;
+  redo_ = action(edit, tr("&Redo"), redoKeys,
                  [this] { document_->undoStack().redo(); }, QStyle::SP_ArrowForward);
   edit->addSeparator();
   auto* deleteAction = action(edit, tr("&Delete"), {QKeySequence::Delete, QKeySequence(Qt::Key_Backspace)},
@@ -46,6 +51,9 @@ void MainWindow::createActions() {
   auto* splitAction = action(edit, tr("&Split at Playhead"), {QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence(Qt::Key_S)},
                              &MainWindow::splitAtPlayhead);
   splitAction->setIcon(QIcon::fromTheme("edit-cut", style()->standardIcon(QStyle::SP_ToolBarVerticalExtensionButton)));
+
+  edit->addSeparator();
+  action(edit, tr("&Model Folders…"), {QKeySequence::Preferences}, [this] { modelPanel_->editFolders(); });
 
   QMenu* playback = menuBar()->addMenu(tr("&Playback"));
   play_ = action(playback, tr("&Play / Pause"), {QKeySequence(Qt::Key_Space)}, [this] { transport_->togglePlay(); },
@@ -56,6 +64,12 @@ void MainWindow::createActions() {
          QStyle::SP_MediaSkipForward);
   action(playback, tr("&Previous Frame"), {QKeySequence(Qt::Key_Left)}, [this] { transport_->stepFrames(-1); });
   action(playback, tr("&Next Frame"), {QKeySequence(Qt::Key_Right)}, [this] { transport_->stepFrames(1); });
+  playback->addSeparator();
+  action(playback, tr("Shuttle &Backward"), {QKeySequence(Qt::Key_J)}, [this] { transport_->shuttleBackward(); });
+  action(playback, tr("&Stop"), {QKeySequence(Qt::Key_K)}, [this] { transport_->pause(); });
+  action(playback, tr("Shuttle &Forward"), {QKeySequence(Qt::Key_L)}, [this] { transport_->shuttleForward(); });
+  action(playback, tr("Mark &In"), {QKeySequence(Qt::Key_I)}, [this] { transport_->setInPoint(); });
+  action(playback, tr("Mark &Out"), {QKeySequence(Qt::Key_O)}, [this] { transport_->setOutPoint(); });
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   action(view, tr("Zoom &In"), {QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)},

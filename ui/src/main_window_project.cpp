@@ -4,6 +4,7 @@
 #include <QMessageBox>
 #include <QStatusBar>
 
+#include "lanterna/app/generation_service.h"
 #include "lanterna/app/project_store.h"
 #include "lanterna/ui/history_panel.h"
 #include "lanterna/ui/main_window.h"
@@ -37,6 +38,7 @@ bool MainWindow::openProjectFile(const QString& path) {
   if (!snapshot) return fail(snapshot.error());
   auto document = timeline::Document::fromSnapshot(*snapshot);
   if (!document) return fail(document.error());
+  if (generation_) generation_->setProject(nullptr, nullptr);  // the old store goes now
   store_ = std::make_unique<app::ProjectStore>(std::move(*store));
   setDocument(std::move(*document));
   refreshHistory();
@@ -55,6 +57,7 @@ bool MainWindow::saveProjectTo(const QString& path) {
     return false;
   }
   store_ = std::make_unique<app::ProjectStore>(std::move(*store));
+  attachGeneration();
   refreshHistory();
   showStatus(tr("Saved %1").arg(path));
   return true;
@@ -65,22 +68,6 @@ void MainWindow::autosave() {
   if (!store_ || store_->readOnly()) return;
   if (auto saved = store_->save(document()->snapshot()); !saved)
     showStatus(tr("Not saved: %1").arg(QString::fromStdString(saved.error().message)));
-}
-
-void MainWindow::refreshHistory() {
-  std::vector<HistoryEntry> entries;
-  if (store_) {
-    auto records = store_->listGenerations();
-    if (!records) showStatus(QString::fromStdString(records.error().message));
-    else
-      for (const app::GenerationRecord& record : *records)
-        entries.push_back(HistoryEntry{record.id, QString::fromStdString(record.request.prompt),
-                                       QString::fromStdString(record.request.model),
-                                       app::generationStatusName(record.status), record.request.seed,
-                                       QDateTime::fromMSecsSinceEpoch(record.createdMs), record.durationMs,
-                                       QString::fromStdString(record.errorMessage)});
-  }
-  historyPanel_->setEntries(std::move(entries));
 }
 
 }  // namespace lanterna::ui

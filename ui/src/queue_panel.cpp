@@ -2,7 +2,9 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QLabel>
+#include <QPixmap>
 #include <QProgressBar>
 #include <QStyle>
 #include <QToolButton>
@@ -17,6 +19,8 @@ using app::JobState;
 
 namespace {
 
+constexpr int kThumbnailSide = 40;
+
 QString progressText(const app::GenerationJobStatus& job) {
   switch (job.state) {
     case JobState::Pending: return QObject::tr("Waiting");
@@ -24,11 +28,16 @@ QString progressText(const app::GenerationJobStatus& job) {
       if (job.totalSteps == 0) return QObject::tr("Loading model…");
       QString text = QObject::tr("Step %1/%2").arg(job.step).arg(job.totalSteps);
       if (job.etaSeconds >= 0) text += QObject::tr(" · %1 s left").arg(job.etaSeconds, 0, 'f', 0);
+      if (!job.device.isEmpty()) text += QStringLiteral(" · ") + job.device;
       return text;
     }
     case JobState::Succeeded: return QObject::tr("Done in %1 s").arg(job.elapsedSeconds, 0, 'f', 1);
     case JobState::Cancelled: return QObject::tr("Cancelled");
-    case JobState::Failed: return job.errorMessage.isEmpty() ? QObject::tr("Failed") : job.errorMessage;
+    case JobState::Failed: {
+      QString text = job.errorMessage.isEmpty() ? QObject::tr("Failed") : job.errorMessage;
+      if (!job.suggestion.isEmpty()) text += QStringLiteral(" — ") + job.suggestion;
+      return text;
+    }
   }
   return {};
 }
@@ -51,6 +60,7 @@ QueuePanel::QueuePanel(QWidget* parent) : QWidget(parent) {
   list_->setHeaderLabels({tr("Job"), tr("State"), tr("Progress")});
   list_->setRootIsDecorated(false);
   list_->setAlternatingRowColors(true);
+  list_->setIconSize({kThumbnailSide, kThumbnailSide});
   list_->header()->setStretchLastSection(true);
   list_->setColumnWidth(0, 150);
   list_->setColumnWidth(1, 80);
@@ -64,6 +74,8 @@ QueuePanel::QueuePanel(QWidget* parent) : QWidget(parent) {
   retry_ = toolButton(QStyle::SP_BrowserReload, tr("Run the selected job again"), "retryJob");
   up_ = toolButton(QStyle::SP_ArrowUp, tr("Run earlier"), "jobUp");
   down_ = toolButton(QStyle::SP_ArrowDown, tr("Run later"), "jobDown");
+  cancelAll_ = toolButton(QStyle::SP_DialogDiscardButton, tr("Cancel every waiting and running job"), "cancelAll");
+  connect(cancelAll_, &QToolButton::clicked, this, [this] { if (queue_) queue_->cancelAll(); });
   connect(cancel_, &QToolButton::clicked, this, [this] { if (queue_) queue_->cancel(selectedJob()); });
   connect(retry_, &QToolButton::clicked, this, [this] { if (queue_) queue_->retry(selectedJob()); });
   connect(up_, &QToolButton::clicked, this, [this] { moveSelected(-1); });
@@ -71,7 +83,7 @@ QueuePanel::QueuePanel(QWidget* parent) : QWidget(parent) {
 
   auto* buttons = new QHBoxLayout;
   buttons->setContentsMargins(6, 4, 6, 4);
-  for (auto* button : {cancel_, retry_, up_, down_}) buttons->addWidget(button);
+  for (auto* button : {cancel_, cancelAll_, retry_, up_, down_}) buttons->addWidget(button);
   buttons->addStretch(1);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -108,6 +120,12 @@ void QueuePanel::refresh() {
   for (const auto& job : jobs) {
     auto* row = new QTreeWidgetItem(list_, {job.spec.title, jobStateText(job.state), progressText(job)});
     row->setData(0, Qt::UserRole, job.id);
+    // The newest preview (or the result) as the row's thumbnail.
+    if (job.state != JobState::Pending) {
+      const QImage preview = queue_->latestPreview(job.id);
+      if (!preview.isNull())
+        row->setIcon(0, QIcon(QPixmap::fromImage(preview.scaled(kThumbnailSide, kThumbnailSide, Qt::KeepAspectRatio))));
+    }
     row->setToolTip(2, job.suggestion.isEmpty() ? row->text(2) : row->text(2) + "\n" + job.suggestion);
     if (job.state == JobState::Failed) row->setForeground(2, theme::kError);
     if (job.state == JobState::Running && job.totalSteps > 0) {
@@ -144,6 +162,10 @@ void QueuePanel::updateButtons() {
   const JobState state = queue_ && id ? queue_->status(id).state : JobState::Succeeded;
   const bool active = id && (state == JobState::Pending || state == JobState::Running);
   cancel_->setEnabled(active);
+  bool anyActive = false;
+  if (queue_)
+    for (const auto& job : queue_->jobs()) anyActive |= job.state == JobState::Pending || job.state == JobState::Running;
+  cancelAll_->setEnabled(anyActive);
   retry_->setEnabled(id && (state == JobState::Failed || state == JobState::Cancelled));
   up_->setEnabled(id && state == JobState::Pending);
   down_->setEnabled(id && state == JobState::Pending);

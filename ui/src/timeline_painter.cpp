@@ -111,7 +111,8 @@ void TimelinePainter::item(const timeline::Item& it, bool selected, const Timeli
     painter.fillRect(QRect(x, box.top() + 4, 4, box.height() - 8), theme::kAccent);
   }
   painter.setRenderHint(QPainter::Antialiasing, false);
-  const QRect textBox = box.adjusted(8, 4, -8, -4);
+  const int thumbnailWidth = decorate(it, box);
+  const QRect textBox = box.adjusted(8 + thumbnailWidth, 4, -8, -4);
   if (textBox.width() < 12) return;
   painter.setPen(selected ? Qt::white : theme::kText);
   painter.drawText(textBox, Qt::AlignLeft | Qt::AlignTop,
@@ -119,6 +120,39 @@ void TimelinePainter::item(const timeline::Item& it, bool selected, const Timeli
   painter.setPen(QColor(255, 255, 255, 150));
   const double seconds = document.settings().frameRate.toSeconds(it.duration).toDouble();
   painter.drawText(textBox, Qt::AlignLeft | Qt::AlignBottom, QStringLiteral("%1 s").arg(seconds, 0, 'f', 1));
+}
+
+// The thumbnail fills the clip's left end (so the label stays readable to its right); progress is a thin bar along
+// the bottom edge with the step count above it.
+int TimelinePainter::decorate(const timeline::Item& it, const QRect& box) const {
+  if (!decorations) return 0;
+  int used = 0;
+  const ItemDecoration decoration = decorations(it.id);
+  if (!decoration.thumbnail.isNull() && box.width() > 24) {
+    const int side = box.height() - 6;
+    QRect thumb(QPoint(0, 0), decoration.thumbnail.size().scaled(QSize(side * 2, side), Qt::KeepAspectRatio));
+    thumb.moveTopLeft(box.topLeft() + QPoint(3, 3));
+    thumb.setWidth(std::min(thumb.width(), box.width() - 6));
+    painter.save();
+    painter.setClipRect(thumb);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    painter.drawImage(QRect(thumb.topLeft(), decoration.thumbnail.size().scaled(QSize(side * 2, side),
+                                                                                Qt::KeepAspectRatio)),
+                      decoration.thumbnail);
+    painter.restore();
+    used = thumb.width();
+  }
+  if (decoration.progress >= 0.0) {
+    const QRect bar(box.left() + 2, box.bottom() - 4, box.width() - 4, 3);
+    painter.fillRect(bar, QColor(0, 0, 0, 140));
+    painter.fillRect(QRect(bar.topLeft(), QSize(int(bar.width() * std::min(decoration.progress, 1.0)), bar.height())),
+                     theme::kAccent);
+  }
+  if (!decoration.badge.isEmpty()) {
+    painter.setPen(Qt::white);
+    painter.drawText(box.adjusted(8, 4, -8, -8), Qt::AlignRight | Qt::AlignBottom, decoration.badge);
+  }
+  return used;
 }
 
 void TimelinePainter::ruler() const {
@@ -148,6 +182,21 @@ void TimelinePainter::ruler() const {
   }
   painter.restore();
   painter.fillRect(QRect(0, 0, TimelineLayout::kHeaderWidth, bar.height()), theme::kPanel.darker(110));
+}
+
+void TimelinePainter::marks(FrameTime in, FrameTime out) const {
+  if (in < FrameTime{0} && out < FrameTime{0}) return;
+  const int left = in < FrameTime{0} ? TimelineLayout::kHeaderWidth : static_cast<int>(layout.xOf(in));
+  const int right = out < FrameTime{0} ? width : static_cast<int>(layout.xOf(out + FrameTime{1}));
+  painter.save();
+  painter.setClipRect(QRect(TimelineLayout::kHeaderWidth, 0, width, height));
+  QColor range = theme::kAccent;
+  range.setAlpha(70);
+  painter.fillRect(QRect(left, TimelineLayout::kRulerHeight - 6, right - left, 6), range);
+  painter.setPen(QPen(theme::kAccent, 2));
+  if (in >= FrameTime{0}) painter.drawLine(left, TimelineLayout::kRulerHeight - 10, left, TimelineLayout::kRulerHeight);
+  if (out >= FrameTime{0}) painter.drawLine(right, TimelineLayout::kRulerHeight - 10, right, TimelineLayout::kRulerHeight);
+  painter.restore();
 }
 
 void TimelinePainter::playhead(FrameTime time) const {

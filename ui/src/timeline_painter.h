@@ -6,6 +6,7 @@
 
 #include "lanterna/timeline/document.h"
 #include "lanterna/ui/timeline_layout.h"
+#include "lanterna/ui/timeline_widget.h"
 
 namespace lanterna::ui {
 
@@ -15,13 +16,17 @@ struct TimelinePainter {
   const TimelineLayout& layout;
   int width;
   int height;
+  const DecorationProvider& decorations;
 
   void tracks(timeline::ItemId selected, const TimelineHit& hover) const;
   void ruler() const;
   void playhead(timeline::FrameTime time) const;
+  // The in/out range on the ruler; a negative mark is unset (then the range runs to that end).
+  void marks(timeline::FrameTime in, timeline::FrameTime out) const;
 
  private:
   void item(const timeline::Item& item, bool selected, const TimelineHit& hover) const;
+  int decorate(const timeline::Item& item, const QRect& box) const;
   void header(const timeline::Track& track, const QRect& row) const;
 };
 

@@ -49,9 +49,19 @@ void TimelineWidget::setDocument(timeline::Document* document) {
 void TimelineWidget::setTransport(Transport* transport) {
   if (transport_) disconnect(transport_, nullptr, this, nullptr);
   transport_ = transport;
-  if (transport_) connect(transport_, &Transport::playheadChanged, this, qOverload<>(&QWidget::update));
+  if (transport_) {
+    connect(transport_, &Transport::playheadChanged, this, qOverload<>(&QWidget::update));
+    connect(transport_, &Transport::marksChanged, this, qOverload<>(&QWidget::update));
+  }
   update();
 }
+
+void TimelineWidget::setDecorationProvider(DecorationProvider provider) {
+  decorations_ = std::move(provider);
+  update();
+}
+
+ItemDecoration TimelineWidget::decoration(ItemId id) const { return decorations_ ? decorations_(id) : ItemDecoration{}; }
 
 void TimelineWidget::setSelectedItem(ItemId id) {
   if (id == selected_) return;
@@ -216,9 +226,10 @@ void TimelineWidget::paintEvent(QPaintEvent*) {
   QPainter painter(this);
   painter.fillRect(rect(), theme::kBase);
   if (!document_) return;
-  TimelinePainter paint{painter, *document_, layout_, width(), height()};
+  TimelinePainter paint{painter, *document_, layout_, width(), height(), decorations_};
   paint.tracks(selected_, hover_);
   paint.ruler();
+  if (transport_) paint.marks(transport_->inPoint(), transport_->outPoint());
   paint.playhead(transport_ ? transport_->playhead() : FrameTime{0});
 }
 

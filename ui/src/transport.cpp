@@ -48,9 +48,41 @@ void Transport::play() {
 }
 
 void Transport::pause() {
+  speed_ = 1;
   if (!playing()) return;
   timer_.stop();
   emit playingChanged(false);
+}
+
+void Transport::shuttleForward() { shuttle(1); }
+
+void Transport::shuttleBackward() { shuttle(-1); }
+
+// Pressing the same direction again doubles the speed; the other direction starts over at 1x that way.
+void Transport::shuttle(int direction) {
+  const bool sameWay = playing() && (speed_ > 0) == (direction > 0);
+  const int speed = sameWay ? std::clamp(speed_ * 2, -kMaxShuttleSpeed, kMaxShuttleSpeed) : direction;
+  if (direction < 0 && playhead_ <= FrameTime{0}) return;
+  // Restart the clock from here so the new speed applies from the current frame.
+  timer_.stop();
+  if (direction > 0 && playhead_ >= end_) setPlayhead(FrameTime{0});
+  speed_ = speed;
+  playStart_ = playhead_;
+  clock_.start();
+  timer_.start();
+  emit playingChanged(true);
+}
+
+void Transport::setInPoint() {
+  inPoint_ = playhead_;
+  if (outPoint_ >= FrameTime{0} && outPoint_ < inPoint_) outPoint_ = FrameTime{-1};
+  emit marksChanged();
+}
+
+void Transport::setOutPoint() {
+  outPoint_ = playhead_;
+  if (inPoint_ > outPoint_) inPoint_ = FrameTime{-1};
+  emit marksChanged();
 }
 
 void Transport::togglePlay() { playing() ? pause() : play(); }
@@ -66,7 +98,12 @@ void Transport::goToEnd() { setPlayhead(end_); }
 void Transport::tick() {
   const FrameTime elapsed = rate_.fromSeconds(timeline::Rational::reduced(clock_.elapsed(), 1000),
                                               timeline::Rounding::Down);
-  const FrameTime next = playStart_ + elapsed;
+  const FrameTime next = playStart_ + FrameTime{elapsed.frames * speed_};
+  if (next <= FrameTime{0} && speed_ < 0) {
+    setPlayhead(FrameTime{0});
+    pause();
+    return;
+  }
   if (next >= end_) {
     setPlayhead(end_);
     pause();

@@ -3,6 +3,8 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
+
 #include "lanterna/ui/theme.h"
 
 namespace lanterna::ui {
@@ -31,6 +33,18 @@ void ViewerWidget::setTimecode(const QString& timecode) {
   update();
 }
 
+void ViewerWidget::setProgress(double fraction) {
+  if (fraction == progress_) return;
+  progress_ = fraction;
+  update();
+}
+
+void ViewerWidget::setCompareImage(const QImage& image, const QString& caption) {
+  compare_ = image;
+  compareCaption_ = caption;
+  update();
+}
+
 QRect ViewerWidget::frameRect() const {
   const QRect area = rect().adjusted(12, 12, -12, -36);
   const QSize fitted = frameSize_.scaled(area.size(), Qt::KeepAspectRatio);
@@ -46,23 +60,23 @@ void ViewerWidget::paintEvent(QPaintEvent*) {
   painter.fillRect(rect(), QColor(16, 16, 18));
 
   const QRect frame = frameRect();
-  if (image_.isNull()) {
+  if (!compare_.isNull()) {
+    // Side by side, each half letterboxed to the project's aspect ratio.
+    const QRect halfArea(frame.left(), frame.top(), frame.width() / 2 - 3, frame.height());
+    QRect half(QPoint(0, 0), frameSize_.scaled(halfArea.size(), Qt::KeepAspectRatio));
     painter.fillRect(frame, Qt::black);
-    painter.setPen(theme::kMutedText);
-    QFont font = painter.font();
-    font.setPointSizeF(font.pointSizeF() * 1.1);
-    painter.setFont(font);
-    painter.drawText(frame.adjusted(24, 24, -24, -24), Qt::AlignCenter | Qt::TextWordWrap, caption_);
+    half.moveCenter(halfArea.center());
+    drawImage(painter, half, image_, caption_);
+    half.moveCenter(halfArea.center() + QPoint(frame.width() / 2 + 3, 0));
+    drawImage(painter, half, compare_, compareCaption_);
   } else {
-    painter.drawImage(frame, image_);
-    if (!caption_.isEmpty()) {
-      // The caption sits in a translucent band so it stays readable over any frame.
-      const QRect band(frame.left(), frame.bottom() - 30, frame.width(), 30);
-      painter.fillRect(band, QColor(0, 0, 0, 150));
-      painter.setPen(theme::kText);
-      painter.drawText(band.adjusted(10, 0, -10, 0), Qt::AlignVCenter | Qt::AlignLeft,
-                       painter.fontMetrics().elidedText(caption_, Qt::ElideRight, band.width() - 20));
-    }
+    drawImage(painter, frame, image_, caption_);
+  }
+  if (progress_ >= 0.0) {
+    const QRect track(frame.left(), frame.bottom() - 3, frame.width(), 4);
+    painter.fillRect(track, QColor(0, 0, 0, 160));
+    painter.fillRect(QRect(track.left(), track.top(), int(track.width() * std::min(progress_, 1.0)), track.height()),
+                     theme::kAccent);
   }
   painter.setPen(QPen(QColor(60, 62, 68), 1));
   painter.drawRect(frame.adjusted(0, 0, -1, -1));
@@ -78,6 +92,33 @@ void ViewerWidget::paintEvent(QPaintEvent*) {
   painter.setPen(theme::kMutedText);
   painter.drawText(footer, Qt::AlignRight | Qt::AlignVCenter,
                    QString("%1 × %2").arg(frameSize_.width()).arg(frameSize_.height()));
+}
+
+void ViewerWidget::drawImage(QPainter& painter, const QRect& frame, const QImage& image,
+                             const QString& caption) const {
+  if (image.isNull()) {
+    painter.fillRect(frame, Qt::black);
+    painter.setPen(theme::kMutedText);
+    QFont font = painter.font();
+    font.setPointSizeF(font.pointSizeF() * 1.1);
+    painter.save();
+    painter.setFont(font);
+    painter.drawText(frame.adjusted(24, 24, -24, -24), Qt::AlignCenter | Qt::TextWordWrap, caption);
+    painter.restore();
+    return;
+  }
+  // A generated image need not have the project's aspect ratio: fit it inside the frame.
+  painter.fillRect(frame, Qt::black);
+  QRect target(QPoint(0, 0), image.size().scaled(frame.size(), Qt::KeepAspectRatio));
+  target.moveCenter(frame.center());
+  painter.drawImage(target, image);
+  if (caption.isEmpty()) return;
+  // The caption sits in a translucent band so it stays readable over any frame.
+  const QRect band(frame.left(), frame.bottom() - 30, frame.width(), 30);
+  painter.fillRect(band, QColor(0, 0, 0, 150));
+  painter.setPen(theme::kText);
+  painter.drawText(band.adjusted(10, 0, -10, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                   painter.fontMetrics().elidedText(caption, Qt::ElideRight, band.width() - 20));
 }
 
 }  // namespace lanterna::ui

@@ -3,6 +3,8 @@
 // UI thread only.
 #pragma once
 
+#include <QImage>
+
 #include <QDateTime>
 #include <QString>
 #include <QWidget>
@@ -25,6 +27,8 @@ struct HistoryEntry {
   QDateTime created;
   qint64 durationMs = 0;
   QString errorMessage;
+  qint64 parent = 0;  // the generation this one varies
+  QImage thumbnail;   // the first output, null when there is none
 };
 
 class HistoryPanel : public QWidget {
@@ -34,18 +38,29 @@ class HistoryPanel : public QWidget {
 
   void setEntries(std::vector<HistoryEntry> entries);
   int visibleCount() const;
+  qint64 selectedEntry() const;
+  void selectEntry(qint64 generation);
+  // Narrows the list to the generation's ancestors and variations (0: back to the filters).
+  void showLineage(qint64 generation);
+  qint64 lineageOf() const { return lineage_; }
 
  signals:
   void entryActivated(qint64 generation);
+  void reuseRequested(qint64 generation);
+  void placeRequested(qint64 generation);
+  void revealRequested(qint64 generation);
+  void openImageRequested();
 
  private:
   void applyFilter();
+  bool inLineage(const HistoryEntry& entry) const;
 
   std::vector<HistoryEntry> entries_;
   QLineEdit* search_ = nullptr;
   QComboBox* status_ = nullptr;
   QTreeWidget* list_ = nullptr;
   QLabel* empty_ = nullptr;
+  qint64 lineage_ = 0;
 };
 
 }  // namespace lanterna::ui

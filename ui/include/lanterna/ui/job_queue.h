@@ -27,6 +27,8 @@ class JobQueue : public QObject {
   virtual std::vector<app::GenerationJobStatus> jobs() const = 0;
   virtual app::GenerationJobStatus status(qint64 id) const = 0;
   virtual QImage latestPreview(qint64 id) const = 0;
+  // The engine-backed queue behind this one, for services that store results; null for queues without an engine.
+  virtual app::GenerationQueue* generationQueue() { return nullptr; }
 
  signals:
   void queueChanged();

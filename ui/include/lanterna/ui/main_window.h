@@ -8,11 +8,14 @@
 
 #include <memory>
 
+#include "lanterna/app/generation_queue.h"
 #include "lanterna/timeline/document.h"
+#include "lanterna/ui/timeline_widget.h"
 
 class QAction;
 
 namespace lanterna::app {
+class GenerationService;
 class ProjectStore;
 }
 
@@ -21,6 +24,7 @@ namespace lanterna::ui {
 class HistoryPanel;
 class InspectorWidget;
 class JobQueue;
+class ModelLibraryPanel;
 class QueuePanel;
 class TimelineWidget;
 class Transport;
@@ -41,7 +45,10 @@ class MainWindow : public QMainWindow {
   ViewerWidget* viewer() const { return viewer_; }
   QueuePanel* queuePanel() const { return queuePanel_; }
   HistoryPanel* historyPanel() const { return historyPanel_; }
+  ModelLibraryPanel* modelPanel() const { return modelPanel_; }
   Transport* transport() const { return transport_; }
+  app::GenerationService* generationService() const { return generation_.get(); }
+  app::ProjectStore* projectStore() const { return store_.get(); }
 
   // Window geometry and dock layout under "mainWindow/..." in the application's QSettings.
   void saveLayout() const;
@@ -57,6 +64,18 @@ class MainWindow : public QMainWindow {
   void deleteSelected();
   void splitAtPlayhead();
   void generate(qint64 item);
+  // Generates the selected prompt item, or the prompt above the selected clip (a new take).
+  void generateSelected();
+  void cancelSelected();
+  void chooseTake(int offset);  // on the selected clip: -1 previous, +1 next (undoable)
+  void setCompareTakes(bool compare);
+  // History actions on a generation of this project.
+  void reuseSettings(qint64 generation);
+  void placeTake(qint64 generation);
+  void revealGeneration(qint64 generation);
+  void openImage();
+  // Puts the settings a PNG was made with (its "parameters" text) on the selected prompt item.
+  bool applyParametersFromPng(const QString& path);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -70,20 +89,32 @@ class MainWindow : public QMainWindow {
   void showStatus(const QString& message);
   void autosave();
   void refreshHistory();
+  void createGenerationActions();
+  void connectHistory();
+  void attachGeneration();
+  void showClipPreview(qint64 clip);
+  void finishClip(qint64 clip, app::JobState state, const QString& message);
+  timeline::ItemId promptAbove(timeline::ItemId clip) const;
+  QImage takeImage(const timeline::Item& item, int take) const;
+  ItemDecoration decorationFor(timeline::ItemId id) const;
 
   std::unique_ptr<timeline::Document> document_;
   std::unique_ptr<JobQueue> queue_;
   std::unique_ptr<app::ProjectStore> store_;  // null until the project is saved or opened
+  std::unique_ptr<app::GenerationService> generation_;  // null without an engine-backed queue
   Transport* transport_ = nullptr;
   ViewerWidget* viewer_ = nullptr;
   TimelineWidget* timeline_ = nullptr;
   InspectorWidget* inspector_ = nullptr;
   QueuePanel* queuePanel_ = nullptr;
   HistoryPanel* historyPanel_ = nullptr;
+  ModelLibraryPanel* modelPanel_ = nullptr;
   QAction* undo_ = nullptr;
   QAction* redo_ = nullptr;
   QAction* play_ = nullptr;
   qint64 previewJob_ = 0;
+  qint64 previewClip_ = 0;  // the generating clip whose preview the viewer shows
+  bool compareTakes_ = false;
 };
 
 }  // namespace lanterna::ui

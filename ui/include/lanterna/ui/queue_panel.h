@@ -34,6 +34,7 @@ class QueuePanel : public QWidget {
   QTreeWidget* list_ = nullptr;
   QLabel* empty_ = nullptr;
   QToolButton* cancel_ = nullptr;
+  QToolButton* cancelAll_ = nullptr;
   QToolButton* retry_ = nullptr;
   QToolButton* up_ = nullptr;
   QToolButton* down_ = nullptr;

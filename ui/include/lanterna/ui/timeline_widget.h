@@ -6,8 +6,11 @@
 // UI thread only.
 #pragma once
 
+#include <QImage>
 #include <QPointer>
 #include <QWidget>
+
+#include <functional>
 
 #include "lanterna/timeline/document.h"
 #include "lanterna/ui/timeline_layout.h"
@@ -16,6 +19,15 @@ namespace lanterna::ui {
 
 class Transport;
 
+// What the studio paints over an item besides the document's own data: a thumbnail (the active take, or the live
+// preview while generating) and generation progress.
+struct ItemDecoration {
+  QImage thumbnail;
+  double progress = -1.0;  // 0..1 while generating; negative: not generating
+  QString badge;           // e.g. "step 7/20"
+};
+using DecorationProvider = std::function<ItemDecoration(timeline::ItemId)>;
+
 class TimelineWidget : public QWidget {
   Q_OBJECT
  public:
@@ -23,6 +35,9 @@ class TimelineWidget : public QWidget {
 
   void setDocument(timeline::Document* document);
   void setTransport(Transport* transport);
+  // Asked for each visible item at paint time; call update() when what it returns changes.
+  void setDecorationProvider(DecorationProvider provider);
+  ItemDecoration decoration(timeline::ItemId id) const;
 
   timeline::ItemId selectedItem() const { return selected_; }
   void setSelectedItem(timeline::ItemId id);
@@ -75,6 +90,7 @@ class TimelineWidget : public QWidget {
   TimelineHit hover_;
   Drag drag_;
   bool scrubbing_ = false;
+  DecorationProvider decorations_;
   bool fitPending_ = false;  // zoomToFit() before the widget has its real width waits for the first resize
 };
 

@@ -20,9 +20,15 @@ class ViewerWidget : public QWidget {
   // A null image shows the caption on an empty frame (nothing under the playhead, or not generated yet).
   void showImage(const QImage& image, const QString& caption);
   void setTimecode(const QString& timecode);
+  // A thin bar along the bottom of the frame while a generation runs; a negative fraction hides it.
+  void setProgress(double fraction);
+  // A second image shown beside the first (comparing two takes); null: one image.
+  void setCompareImage(const QImage& image, const QString& caption = {});
 
   const QImage& image() const { return image_; }
   const QString& caption() const { return caption_; }
+  double progress() const { return progress_; }
+  const QImage& compareImage() const { return compare_; }
   QSize sizeHint() const override { return {640, 360}; }
 
  protected:
@@ -30,11 +36,15 @@ class ViewerWidget : public QWidget {
 
  private:
   QRect frameRect() const;
+  void drawImage(QPainter& painter, const QRect& frame, const QImage& image, const QString& caption) const;
 
   QSize frameSize_{1280, 720};
   QImage image_;
   QString caption_;
   QString timecode_;
+  double progress_ = -1.0;
+  QImage compare_;
+  QString compareCaption_;
 };
 
 }  // namespace lanterna::ui
