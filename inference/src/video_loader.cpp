@@ -113,6 +113,12 @@ Result<LoadedSvd> loadStableVideoDiffusion(const std::filesystem::path& folder, 
     return makeError(ErrorKind::FeatureUnsupported,
                      "Cannot load " + quoted(folder) + ": Stable Video Diffusion loads from its diffusers folder "
                      "(model_index.json, unet/, vae/, image_encoder/).", folder);
+  for (const char* component : {"unet", "vae", "image_encoder", "scheduler"})
+    if (!std::filesystem::is_directory(folder / component))
+      return makeError(ErrorKind::FormatIncorrect,
+                       "Cannot load " + quoted(folder) + ": the Stable Video Diffusion folder has no \"" + component +
+                           "\" component.",
+                       folder);
   return guarded<LoadedSvd>(folder, [&] {
     LoadedSvd svd;
     svd.info = *info;
