@@ -4,6 +4,7 @@ namespace lanterna::inference {
 namespace {
 
 constexpr double kResnetEps = 1e-5;
+constexpr double kUpResnetEps = 1e-6;  // get_up_block does not pass resnet_eps: the up blocks' default 1e-6 wins
 constexpr double kTransformerNormEps = 1e-6;
 constexpr int64_t kGroups = 32;
 
@@ -138,9 +139,8 @@ SvdUNet SvdUNet::load(const SvdUNetConfig& config, const Weights& w) {
   const auto& ch = config.blockOutChannels;
   const size_t levels = ch.size();
   const int64_t tembDim = ch[0] * 4;
-  auto resnet = [&](const std::string& name, int64_t in, int64_t out) {
-    return SpatioTemporalResBlock::load(w.sub(name), {in, out, tembDim, kResnetEps, kResnetEps,
-                                                      BlendOrder::SpatialFirst});
+  auto resnet = [&](const std::string& name, int64_t in, int64_t out, double eps = kResnetEps) {
+    return SpatioTemporalResBlock::load(w.sub(name), {in, out, tembDim, eps, eps, BlendOrder::SpatialFirst});
   };
   auto transformer = [&](const std::string& name, int64_t channels, size_t level) {
     return TransformerSpatioTemporal::load(w.sub(name), channels, config.heads[level], config.crossAttentionDim,
@@ -180,7 +180,7 @@ SvdUNet SvdUNet::load(const SvdUNetConfig& config, const Weights& w) {
     const std::string prefix = sub("up_blocks.", i);
     for (int64_t j = 0; j <= config.layersPerBlock; ++j) {
       const int64_t skip = j == config.layersPerBlock ? skipIn : out;
-      level.resnets.push_back(resnet(sub(prefix + "resnets.", j), (j == 0 ? prev : out) + skip, out));
+      level.resnets.push_back(resnet(sub(prefix + "resnets.", j), (j == 0 ? prev : out) + skip, out, kUpResnetEps));
       if (config.crossAttnUp[i])
         level.attentions.push_back(transformer(sub(prefix + "attentions.", j), out, mirrored));
     }
