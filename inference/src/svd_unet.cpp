@@ -4,7 +4,9 @@ namespace lanterna::inference {
 namespace {
 
 constexpr double kResnetEps = 1e-5;
-constexpr double kUpResnetEps = 1e-6;  // get_up_block does not pass resnet_eps: the up blocks' default 1e-6 wins
+// diffusers hardcodes eps per block type: DownBlock/mid 1e-5, CrossAttnDownBlock 1e-6, up blocks (default) 1e-6.
+constexpr double kCrossAttnDownEps = 1e-6;
+constexpr double kUpResnetEps = 1e-6;
 constexpr double kTransformerNormEps = 1e-6;
 constexpr int64_t kGroups = 32;
 
@@ -159,7 +161,8 @@ SvdUNet SvdUNet::load(const SvdUNetConfig& config, const Weights& w) {
     Level level;
     const std::string prefix = sub("down_blocks.", i);
     for (int64_t j = 0; j < config.layersPerBlock; ++j) {
-      level.resnets.push_back(resnet(sub(prefix + "resnets.", j), j == 0 ? in : out, out));
+      level.resnets.push_back(resnet(sub(prefix + "resnets.", j), j == 0 ? in : out, out,
+                                     config.crossAttnDown[i] ? kCrossAttnDownEps : kResnetEps));
       if (config.crossAttnDown[i]) level.attentions.push_back(transformer(sub(prefix + "attentions.", j), out, i));
     }
     level.hasSample = i + 1 < levels;
