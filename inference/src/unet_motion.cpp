@@ -6,6 +6,8 @@
 namespace lanterna::inference {
 namespace {
 
+constexpr int64_t kUpBlockMotionGroups = 32;
+
 std::string sub(const std::string& prefix, size_t i) { return prefix + std::to_string(i) + "."; }
 
 int64_t countPrefixed(const Weights& w, const std::string& prefix) {
@@ -63,19 +65,26 @@ UNetMotion UNetMotion::load(UNet2DCondition spatial, const MotionAdapterConfig& 
   unet.config_ = config;
   const auto& ch = config.blockOutChannels;
   const size_t levels = ch.size();
-  auto module = [&](const std::string& prefix, int64_t channels) {
-    return MotionModule::load(adapter.sub(prefix), {channels, config.heads, config.normGroups, config.maxSequence});
+  // diffusers v0.25 builds the motion modules inside the UNet's blocks, so their GroupNorm takes the UNet's
+  // norm_num_groups (not the adapter's motion_norm_num_groups), except in UpBlockMotion (up levels without
+  // cross-attention): get_up_block does not forward the group count there and its default of 32 applies.
+  const UNetConfig& spatialConfig = unet.spatial_.config();
+  auto module = [&](const std::string& prefix, int64_t channels, int64_t groups) {
+    return MotionModule::load(adapter.sub(prefix), {channels, config.heads, groups, config.maxSequence});
   };
   for (size_t i = 0; i < levels; ++i) {
     std::vector<MotionModule> downLevel, upLevel;
     for (int64_t j = 0; j < config.layersPerBlock; ++j)
-      downLevel.push_back(module(sub(sub("down_blocks.", i) + "motion_modules.", j), ch[i]));
+      downLevel.push_back(module(sub(sub("down_blocks.", i) + "motion_modules.", j), ch[i], spatialConfig.normGroups));
+    const bool upCrossAttention = i < spatialConfig.crossAttnUp.size() && spatialConfig.crossAttnUp[i];
+    const int64_t upGroups = upCrossAttention ? spatialConfig.normGroups : kUpBlockMotionGroups;
     for (int64_t j = 0; j <= config.layersPerBlock; ++j)
-      upLevel.push_back(module(sub(sub("up_blocks.", i) + "motion_modules.", j), ch[levels - 1 - i]));
+      upLevel.push_back(module(sub(sub("up_blocks.", i) + "motion_modules.", j), ch[levels - 1 - i], upGroups));
     unet.down_.push_back(std::move(downLevel));
     unet.up_.push_back(std::move(upLevel));
   }
-  if (config.midBlock) unet.mid_.push_back(module("mid_block.motion_modules.0.", ch.back()));
+  if (config.midBlock)
+    unet.mid_.push_back(module("mid_block.motion_modules.0.", ch.back(), spatialConfig.normGroups));
   return unet;
 }
 

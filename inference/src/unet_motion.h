@@ -23,7 +23,7 @@ struct MotionAdapterConfig {
   int64_t layersPerBlock = 2;         // down-level modules; up levels hold one more
   int64_t midLayers = 1;
   int64_t heads = 8;
-  int64_t normGroups = 32;
+  int64_t normGroups = 32;           // the adapter's own; inside UNetMotion the UNet's groups apply
   int64_t maxSequence = 32;
   bool midBlock = true;
 
