@@ -99,7 +99,8 @@ TEST(MotionUNet, OriginalLayoutFileLoadsLikeDiffusersLayout) {
   const auto dir = lanterna::testing::conformanceDir();
   std::ifstream in(dir / "manifest.json");
   nlohmann::json config;
-  for (const auto& e : nlohmann::json::parse(in).at("cases"))
+  const nlohmann::json manifest = nlohmann::json::parse(in);  // kept alive: the loop borrows from it
+  for (const auto& e : manifest.at("cases"))
     if (e.value("name", "") == "animatediff_unet_motion") config = e.at("config");
   ASSERT_FALSE(config.is_null());
 

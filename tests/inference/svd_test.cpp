@@ -19,7 +19,8 @@ namespace {
 
 nlohmann::json caseEntry(const std::string& name) {
   std::ifstream in(lanterna::testing::conformanceDir() / "manifest.json");
-  for (const auto& e : nlohmann::json::parse(in).at("cases"))
+  const nlohmann::json manifest = nlohmann::json::parse(in);  // kept alive: the loop borrows from it
+  for (const auto& e : manifest.at("cases"))
     if (e.value("name", "") == name) return e;
   return {};
 }
