@@ -62,7 +62,7 @@ at::Tensor VaeAttention::operator()(const at::Tensor& x) const {
   return h.transpose(1, 2).reshape({batch, c, height, width}) + x;
 }
 
-AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w) {
+AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w, VaeParts parts) {
   AutoencoderKL vae;
   vae.config_ = config;
   const auto& ch = config.blockOutChannels;
@@ -95,6 +95,8 @@ AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w) {
   vae.encNormOut_ = GroupNorm::load(w, "encoder.conv_norm_out", ch.back(), groups, kVaeEps);
   vae.encConvOut_ = Conv2d::load(w, "encoder.conv_out", 2 * latent, ch.back(), 3);
   vae.quantConv_ = Conv2d::load(w, "quant_conv", 2 * latent, 2 * latent, 1);
+
+  if (parts == VaeParts::EncoderOnly) return vae;
 
   // Decoder: channels in reversed order.
   vae.postQuantConv_ = Conv2d::load(w, "post_quant_conv", latent, latent, 1);
@@ -133,6 +135,7 @@ LatentDistribution AutoencoderKL::encode(const at::Tensor& image) const {
 }
 
 at::Tensor AutoencoderKL::decode(const at::Tensor& latent) const {
+  if (!hasDecoder()) throw WeightsError("this VAE was loaded without its decoder");
   at::Tensor h = decConvIn_(postQuantConv_(latent.to(device(), dtype())));
   h = decMid_(h);
   for (const auto& level : decLevels_) {

@@ -54,9 +54,14 @@ struct TileOptions {
   int64_t overlapLatent = 16; // latent overlap between tiles; blended linearly in pixel space
 };
 
+// SVD's AutoencoderKLTemporalDecoder shares the SD encoder but has its own decoder: load the encoder alone.
+enum class VaeParts { EncoderAndDecoder, EncoderOnly };
+
 class AutoencoderKL {
  public:
-  static AutoencoderKL load(const VaeConfig& config, const Weights& weights);
+  static AutoencoderKL load(const VaeConfig& config, const Weights& weights,
+                            VaeParts parts = VaeParts::EncoderAndDecoder);
+  bool hasDecoder() const { return decConvOut_.weight.defined(); }
   LatentDistribution encode(const at::Tensor& image) const;
   at::Tensor decode(const at::Tensor& latent) const;
   // Decodes overlapping tiles and cross-fades the overlaps, so memory stays bounded and no seams show.

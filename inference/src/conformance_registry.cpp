@@ -7,6 +7,8 @@ CaseReport runClipTokenizerCase(const ConformanceCase& testCase);  // conformanc
 CaseReport runClipTextCase(const ConformanceCase& testCase);       // conformance_text.cpp
 CaseReport runSchedulerCase(const ConformanceCase& testCase);      // conformance_schedulers.cpp
 CaseReport runPipelineCase(const ConformanceCase& testCase);       // conformance_pipeline.cpp
+CaseReport runMotionUNetCase(const ConformanceCase& testCase);     // conformance_video.cpp
+CaseReport runSvdNetCase(const ConformanceCase& testCase);         // conformance_video.cpp
 
 // One line per component family; each runner lives next to the component it checks.
 // Keyed by manifest group letter, so a new case of a known family needs no change here.
@@ -21,6 +23,8 @@ CaseRunner findCaseRunner(const ConformanceCase& testCase) {
   if (testCase.group == "J") return runTinyVaeCase;
   // SVD's EDM Euler schedule is filed under group I with the SVD models; only its scheduler cases come here.
   if (testCase.group == "I" && testCase.component.find("Scheduler") != std::string::npos) return runSchedulerCase;
+  if (testCase.group == "I") return runSvdNetCase;
+  if (testCase.group == "H") return runMotionUNetCase;
   return nullptr;
 }
 

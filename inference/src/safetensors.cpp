@@ -51,7 +51,9 @@ std::string humanBytes(std::uint64_t bytes) {
 bool looksLikePickle(const std::filesystem::path& path, const unsigned char* head, std::size_t size) {
   const std::string ext = path.extension().string();
   if (ext == ".ckpt" || ext == ".pt" || ext == ".pth" || ext == ".bin") return true;
-  if (size >= 2 && head[0] == 0x80 && head[1] <= 5) return true;  // pickle protocol opcode
+  // Pickle protocol opcode, unless it is a safetensors header length (0x180 = 384 starts 0x80 0x01) followed by '{'.
+  const bool jsonFollows = size >= 9 && head[8] == '{';
+  if (size >= 2 && head[0] == 0x80 && head[1] <= 5 && !jsonFollows) return true;
   if (size >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) return true;  // torch.save zip archive
   return false;
 }
@@ -100,8 +102,8 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::filesystem::path& path)
   ::fstat(fd, &info);
   const std::uint64_t fileSize = static_cast<std::uint64_t>(info.st_size);
 
-  unsigned char head[8] = {};
-  const ssize_t headRead = fileSize >= 8 ? ::pread(fd, head, 8, 0) : 0;
+  unsigned char head[9] = {};
+  const ssize_t headRead = fileSize >= 8 ? ::pread(fd, head, fileSize >= 9 ? 9 : 8, 0) : 0;
   if (looksLikePickle(path, head, static_cast<std::size_t>(std::max<ssize_t>(headRead, 0)))) {
     ::close(fd);
     return formatError(path,
@@ -109,7 +111,7 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::filesystem::path& path)
                        "convert it to .safetensors first (e.g. with the converter in diffusers or ComfyUI).",
                        ErrorKind::FeatureUnsupported);
   }
-  if (fileSize < 8 || headRead != 8) {
+  if (fileSize < 8 || headRead < 8) {
     ::close(fd);
     return formatError(path, "the file is " + humanBytes(fileSize) + ", too short to be a safetensors file.",
                        ErrorKind::Truncated);

@@ -136,8 +136,16 @@ UNet2DCondition UNet2DCondition::load(const UNetConfig& config, const Weights& w
   return unet;
 }
 
+at::Tensor UNet2DCondition::forward(const at::Tensor& sample, const at::Tensor& timestep,
+                                    const at::Tensor& context) const {
+  return forward(sample, timestep, context, BlockHook{});
+}
+
 at::Tensor UNet2DCondition::forward(const at::Tensor& sampleIn, const at::Tensor& timestep,
-                                    const at::Tensor& contextIn) const {
+                                    const at::Tensor& contextIn, const BlockHook& hook) const {
+  auto hooked = [&](const at::Tensor& x, BlockSite::Part part, size_t level, size_t layer) {
+    return hook ? hook(x, BlockSite{part, level, layer}) : x;
+  };
   const auto type = dtype();
   const auto dev = device();
   at::Tensor sample = sampleIn.to(dev, type);
@@ -154,10 +162,12 @@ at::Tensor UNet2DCondition::forward(const at::Tensor& sampleIn, const at::Tensor
   if (config_.centerInputSample) sample = sample * 2.0 - 1.0;
   at::Tensor h = convIn_(sample);
   std::vector<at::Tensor> skips{h};
-  for (const auto& level : downLevels_) {
+  for (size_t i = 0; i < downLevels_.size(); ++i) {
+    const Level& level = downLevels_[i];
     for (size_t j = 0; j < level.resnets.size(); ++j) {
       h = level.resnets[j](h, temb);
       if (!level.attentions.empty()) h = level.attentions[j](h, context);
+      h = hooked(h, BlockSite::Part::Down, i, j);
       skips.push_back(h);
     }
     if (level.hasDownsample) {
@@ -167,14 +177,17 @@ at::Tensor UNet2DCondition::forward(const at::Tensor& sampleIn, const at::Tensor
   }
 
   // 3. Middle.
-  h = midResnet2_(midAttention_(midResnet1_(h, temb), context), temb);
+  h = midAttention_(midResnet1_(h, temb), context);
+  h = midResnet2_(hooked(h, BlockSite::Part::Mid, 0, 0), temb);
 
   // 4. Up path: each resnet takes the last skip; upsample to the next skip's size (odd sizes round-trip).
-  for (const auto& level : upLevels_) {
+  for (size_t i = 0; i < upLevels_.size(); ++i) {
+    const Level& level = upLevels_[i];
     for (size_t j = 0; j < level.resnets.size(); ++j) {
       h = level.resnets[j](at::cat({h, skips.back()}, 1), temb);
       skips.pop_back();
       if (!level.attentions.empty()) h = level.attentions[j](h, context);
+      h = hooked(h, BlockSite::Part::Up, i, j);
     }
     if (level.hasUpsample) h = level.up(h, skips.back().sizes().slice(2));
   }

@@ -6,6 +6,7 @@
 // Internal to inference/. forward() is const and may run on several threads at once.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,11 +41,22 @@ struct UNetConfig {
   static UNetConfig fromJson(const nlohmann::json& config);
 };
 
+// Where forward() calls a BlockHook: after each resnet (+ attention) of a down or up level, and after the mid
+// block's attention. The AnimateDiff UNet inserts its motion modules there.
+struct BlockSite {
+  enum class Part { Down, Mid, Up } part = Part::Down;
+  size_t level = 0;
+  size_t layer = 0;
+};
+using BlockHook = std::function<at::Tensor(const at::Tensor&, const BlockSite&)>;
+
 class UNet2DCondition {
  public:
   static UNet2DCondition load(const UNetConfig& config, const Weights& weights);
   // sample (B, C, H, W); timestep 0-d or (B), integer or float; context (B, T, crossAttentionDim).
   at::Tensor forward(const at::Tensor& sample, const at::Tensor& timestep, const at::Tensor& context) const;
+  at::Tensor forward(const at::Tensor& sample, const at::Tensor& timestep, const at::Tensor& context,
+                     const BlockHook& hook) const;
   const UNetConfig& config() const { return config_; }
   at::ScalarType dtype() const { return convIn_.weight.scalar_type(); }
   at::Device device() const { return convIn_.weight.device(); }

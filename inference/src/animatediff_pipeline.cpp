@@ -1,0 +1,125 @@
+#include "animatediff_pipeline.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "latent_preview.h"
+#include "noise_schedule.h"
+#include "video_sampling.h"
+
+namespace lanterna::inference {
+
+AnimateDiffPipeline::AnimateDiffPipeline(SdPipeline& sd, const UNetMotion& unet, AnimateDiffOptions options)
+    : sd_(sd), unet_(unet), options_(options) {
+  const SchedulerConfig config = SchedulerConfig::fromJson(sd_.components().schedulerConfig);
+  alphasCumprod_ = toDoubles(trainAlphasCumprod(config));
+  prediction_ = config.predictionType;
+  // A window longer than the positional table cannot run; an overlap as long as the window never advances.
+  options_.contextFrames = std::clamp<int64_t>(options_.contextFrames, 1, std::max<int64_t>(1, unet_.maxFrames()));
+  options_.contextOverlap = std::clamp<int64_t>(options_.contextOverlap, 0, options_.contextFrames - 1);
+  options_.decodeChunkFrames = std::max<int64_t>(1, options_.decodeChunkFrames);
+}
+
+at::Tensor AnimateDiffPipeline::predictNoise(const at::Tensor& latents, double timestep, const at::Tensor& context,
+                                             double cfgScale) const {
+  const bool guided = context.size(0) == 2;
+  const int64_t frames = latents.size(0);
+  const auto& spatial = unet_.spatial();
+  const at::Tensor t = at::scalar_tensor(timestep, at::TensorOptions().dtype(at::kFloat).device(spatial.device()));
+  at::Tensor sum = at::zeros_like(latents);
+  at::Tensor weightSum = at::zeros({frames, 1, 1, 1}, latents.options());
+  for (const FrameWindow& window : contextWindows(frames, options_.contextFrames, options_.contextOverlap)) {
+    // (len, C, h, w) -> (1, C, len, h, w); both guidance branches in one batch, unconditional first.
+    at::Tensor clip = latents.slice(0, window.start, window.start + window.length).permute({1, 0, 2, 3}).unsqueeze(0);
+    if (guided) clip = at::cat({clip, clip}, 0);
+    at::Tensor out = unet_.forward(clip.to(spatial.dtype()), t, context).to(latents.scalar_type());
+    if (guided) {
+      auto halves = out.chunk(2, 0);
+      out = halves[0] + cfgScale * (halves[1] - halves[0]);
+    }
+    out = out.squeeze(0).permute({1, 0, 2, 3});
+    const at::Tensor weights =
+        windowBlendWeights(window, frames, options_.contextOverlap).to(latents.device(), latents.scalar_type());
+    const at::Tensor w = weights.view({window.length, 1, 1, 1});
+    sum.slice(0, window.start, window.start + window.length).add_(out * w);
+    weightSum.slice(0, window.start, window.start + window.length).add_(w);
+  }
+  return sum / weightSum;
+}
+
+at::Tensor AnimateDiffPipeline::denoisedEstimate(const at::Tensor& modelInput, const at::Tensor& noisePrediction,
+                                                 double t) const {
+  // Same x0 estimate as the image pipeline's previews: the model input is x_t in variance-preserving form.
+  const double alpha = interpolate(alphasCumprod_, std::clamp(t, 0.0, alphasCumprod_.size() - 1.0));
+  const double a = std::sqrt(alpha), b = std::sqrt(1.0 - alpha);
+  if (prediction_ == PredictionType::VPrediction) return modelInput * a - noisePrediction * b;
+  if (prediction_ == PredictionType::Sample) return noisePrediction;
+  return (modelInput - noisePrediction * b) / a;
+}
+
+Result<GenerationOutput> AnimateDiffPipeline::generate(const GenerationRequest& request, StepObserver* observer,
+                                                       const CancelToken& cancel) {
+  const auto started = std::chrono::steady_clock::now();
+  if (request.frames < 1) return makeError(ErrorKind::InvalidArgument, "AnimateDiff needs at least one frame.");
+  auto& components = sd_.components();
+  const auto& spatial = unet_.spatial();
+  const int64_t factor = components.vae.config().downscale();
+  const int64_t frames = request.frames, channels = spatial.config().inChannels;
+  const int64_t h = request.height / factor, w = request.width / factor;
+
+  // 1. Prompt embeddings through the image pipeline (unconditional row first when guidance is on).
+  const bool guided = request.cfgScale > 1.0;
+  const at::Tensor context =
+      sd_.encodePrompts(request.prompt, request.negativePrompt, request.clipSkip - 1, guided).to(spatial.dtype());
+
+  // 2. Schedule.
+  auto made = makeScheduler(request.sampler, components.schedulerConfig,
+                            request.trailingSpacing ? TimestepSpacing::Trailing : TimestepSpacing::Unset);
+  if (!made) return made.error();
+  Scheduler& scheduler = **made;
+  scheduler.setTimesteps(request.steps);
+
+  // 3. Noise drawn as diffusers' AnimateDiff pipeline shapes it, (1, C, F, h, w), then held as F images so the
+  //    scheduler treats the frames as a batch.
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(request.seed);
+  at::Tensor latents = at::randn({1, channels, frames, h, w}, generator, at::kFloat)
+                           .squeeze(0)
+                           .permute({1, 0, 2, 3})
+                           .contiguous()
+                           .to(spatial.device()) *
+                       scheduler.initNoiseSigma();
+
+  // 4. Denoise.
+  StepNoise stepNoise(generator);
+  for (int i = 0; i < scheduler.stepCount(); ++i) {
+    if (cancel.cancelled()) return makeError(ErrorKind::Cancelled, "Cancelled.");
+    const double t = scheduler.timestepValue(i);
+    const at::Tensor input = scheduler.scaleModelInput(latents, i);
+    const at::Tensor noise = predictNoise(input, t, context, request.cfgScale);
+    latents = scheduler.step(noise, i, latents, stepNoise);
+    if (observer) {
+      StepInfo info;
+      info.step = i + 1;
+      info.totalSteps = scheduler.stepCount();
+      info.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      if (components.preview.valid()) info.preview = components.preview.render(denoisedEstimate(input, noise, t));
+      observer->onStep(info);
+    }
+  }
+
+  // 5. Decode a few frames at a time (the VAE's activations dominate memory at full resolution).
+  std::vector<at::Tensor> images;
+  for (int64_t start = 0; start < frames; start += options_.decodeChunkFrames) {
+    if (cancel.cancelled()) return makeError(ErrorKind::Cancelled, "Cancelled.");
+    images.push_back(sd_.decode(latents.slice(0, start, std::min(frames, start + options_.decodeChunkFrames))).cpu());
+  }
+  GenerationOutput output;
+  output.frames = tensorToImages(at::cat(images, 0) * 2 - 1);
+  output.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return output;
+}
+
+}  // namespace lanterna::inference

@@ -1,0 +1,45 @@
+// AnimateDiff text-to-video over an SD1.x pipeline and a motion UNet: the SD pipeline's prompt encoding, seeded
+// noise and VAE; the motion UNet denoises every frame of the clip at once, (B*F) frames inside the UNet, in
+// sliding 16-frame context windows blended where they overlap when the clip is longer than the motion module's
+// window. Every step reports a preview of every frame.
+//   AnimateDiffPipeline video(sdPipeline, motionUnet);
+//   Result<GenerationOutput> clip = video.generate(request, observer, cancel);   // request.frames frames
+// Internal to inference/. One run at a time; the caller's thread does the work. Borrows both models.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include "sd_pipeline.h"
+#include "unet_motion.h"
+
+namespace lanterna::inference {
+
+struct AnimateDiffOptions {
+  int64_t contextFrames = 16;   // frames per UNet call; AnimateDiff v1.5 modules were trained on 16
+  int64_t contextOverlap = 4;   // frames shared by consecutive windows
+  int64_t decodeChunkFrames = 8;  // VAE decode this many frames at a time
+};
+
+class AnimateDiffPipeline {
+ public:
+  AnimateDiffPipeline(SdPipeline& sd, const UNetMotion& unet, AnimateDiffOptions options = {});
+
+  Result<GenerationOutput> generate(const GenerationRequest& request, StepObserver* observer,
+                                    const CancelToken& cancel);
+
+  // Guided noise prediction for the whole clip. latents (F, C, h, w) in sampler space (already scaled for the
+  // model); context [2 or 1, T, D] with the unconditional row first. Returns (F, C, h, w).
+  at::Tensor predictNoise(const at::Tensor& latents, double timestep, const at::Tensor& context,
+                          double cfgScale) const;
+
+ private:
+  at::Tensor denoisedEstimate(const at::Tensor& modelInput, const at::Tensor& noisePrediction, double t) const;
+
+  SdPipeline& sd_;
+  const UNetMotion& unet_;
+  AnimateDiffOptions options_;
+  std::vector<double> alphasCumprod_;
+  PredictionType prediction_ = PredictionType::Epsilon;
+};
+
+}  // namespace lanterna::inference
