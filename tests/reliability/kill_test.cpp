@@ -8,9 +8,11 @@
 #include <random>
 
 #include "child_process.h"
+#include "lanterna/app/image_convert.h"
 #include "lanterna/app/project_store.h"
 #include "project_check.h"
 #include "temp_dir.h"
+#include "test_paths.h"
 
 namespace lanterna::testing {
 namespace {
@@ -59,6 +61,50 @@ TEST(KillTest, EditsImportsAndHistorySurviveSigkill) {
   EXPECT_GE(killedWhileWorking, kills * 8 / 10) << "the kills mostly missed the work";
   EXPECT_GT(expected.savedEdit, 0);
   EXPECT_GT(expected.done.size(), 0u);
+}
+
+// lanterna-cli generate --project on the tiny shared model, killed anywhere from model loading to the PNG write.
+TEST(KillTest, GenerationWithProjectSurvivesSigkill) {
+  LANTERNA_REQUIRE_SHARED("conformance/sd15_single_file.safetensors");
+  TempDir dir;
+  const auto project = dir / "generated.lanterna";
+  ASSERT_TRUE(app::ProjectStore::create(project, timeline::ProjectSettings{"edit-0", {24, 1}, 64, 64}).ok());
+  auto generate = [&](int seed) {
+    return std::vector<std::string>{LANTERNA_CLI_PATH, "generate", "--model",
+                                    (conformanceDir() / "sd15_single_file.safetensors").string(), "--prompt",
+                                    "a red circle", "--steps", "6", "--width", "64", "--height", "64", "--seed",
+                                    std::to_string(seed), "--project", project.string(), "--out",
+                                    (dir / ("out_" + std::to_string(seed) + ".png")).string()};
+  };
+  // One whole run: it must record a done generation, and tells how long a run takes here.
+  const auto start = std::chrono::steady_clock::now();
+  ChildProcess whole(generate(0));
+  ASSERT_EQ(whole.wait(), 0) << whole.output();
+  const auto runTime = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  ProjectExpectations expected;
+  ASSERT_EQ(checkProject(project, expected), "");
+  auto history = app::ProjectStore::open(project)->listGenerations();
+  ASSERT_TRUE(history.ok() && history->size() == 1 && history->front().status == app::GenerationStatus::Done);
+
+  std::mt19937 rng(7);
+  const int kills = std::max(5, killCount(90) / 8);
+  int killedWhileWorking = 0;
+  for (int round = 1; round <= kills; ++round) {
+    ChildProcess cli(generate(round));
+    killedWhileWorking += cli.killAfter(std::chrono::microseconds(rng() % (runTime.count() + 1)));
+    ASSERT_EQ(checkProject(project, expected), "") << "after kill " << round;
+    // QSaveFile renames into place: under the final name there is a whole PNG or nothing.
+    const auto out = dir / ("out_" + std::to_string(round) + ".png");
+    if (std::filesystem::exists(out))
+      EXPECT_TRUE(app::loadImageFile(QString::fromStdString(out.string())).ok()) << "broken " << out;
+  }
+  auto after = app::ProjectStore::open(project)->listGenerations();
+  ASSERT_TRUE(after.ok());
+  int interrupted = 0;
+  for (const auto& record : *after) interrupted += record.status == app::GenerationStatus::Interrupted;
+  std::printf("generation: %d of %d runs killed while working, %d recorded interrupted (one run %.2f s)\n",
+              killedWhileWorking, kills, interrupted, runTime.count() / 1e6);
+  EXPECT_GE(killedWhileWorking, kills / 2);
 }
 
 }  // namespace
