@@ -1,4 +1,4 @@
-// A child process for kill tests: spawned with its stdout on a pipe, SIGKILLed at a chosen moment, its output
+// A child process for kill tests: spawned with its stdout and stderr on one pipe, SIGKILLed at a chosen moment, its output
 // read back in full. Linux only (fork/exec, poll). Used by one test thread.
 //   ChildProcess child({"/path/to/lanterna-cli", "project", "info", file});
 //   child.killAfter(std::chrono::milliseconds(40));   // or child.wait()
@@ -24,6 +24,7 @@ class ChildProcess {
     pid_ = fork();
     if (pid_ == 0) {
       dup2(fds[1], STDOUT_FILENO);
+      dup2(fds[1], STDERR_FILENO);  // messages are part of what the tests check
       close(fds[0]);
       close(fds[1]);
       std::vector<char*> args;
