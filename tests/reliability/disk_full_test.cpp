@@ -11,6 +11,7 @@
 #include "project_check.h"
 #include "small_volume.h"
 #include "temp_dir.h"
+#include "tiny_model.h"
 #include "test_paths.h"
 
 namespace lanterna::testing {
@@ -40,8 +41,8 @@ bool mentionsSpace(const std::string& message) {
   return message.find("full") != std::string::npos || message.find("space") != std::string::npos;
 }
 
-std::vector<std::string> generateArgs(const fs::path& project, const fs::path& out) {
-  return {LANTERNA_CLI_PATH, "generate", "--model", (conformanceDir() / "sd15_single_file.safetensors").string(),
+std::vector<std::string> generateArgs(const fs::path& model, const fs::path& project, const fs::path& out) {
+  return {LANTERNA_CLI_PATH, "generate", "--model", model.string(),
           "--prompt", "a red circle", "--steps", "2", "--width", "64", "--height", "64", "--seed", "1",
           "--project", project.string(), "--out", out.string()};
 }
@@ -56,12 +57,12 @@ TEST(DiskFull, SaveImportGenerateAndExportFailCleanly) {
     ASSERT_TRUE(store.ok()) << store.error().message;
     ASSERT_TRUE(store->importMedia(outside.write("small.png", randomBytes(20000)), app::AssetKind::Image).ok());
   }
-  volume.fill();
-
+  // Opened before the disk fills, as in the studio: the WAL and its index already exist.
   auto store = app::ProjectStore::open(project);
   ASSERT_TRUE(store.ok()) << store.error().message;
   const auto before = store->load();
   ASSERT_TRUE(before.ok());
+  volume.fill();
   // 1. Save: a document far bigger than the space left.
   const Status saved = store->save(withTracks(*before, 20000, "after"));
   ASSERT_FALSE(saved.ok());
@@ -97,8 +98,8 @@ TEST(DiskFull, SaveImportGenerateAndExportFailCleanly) {
   store = Error{};  // close before the CLI and the check open it
 
   // 4. Generate with --project onto the full volume: a message and a non-zero exit, the project still whole.
-  if (fs::exists(conformanceDir() / "sd15_single_file.safetensors")) {
-    ChildProcess cli(generateArgs(project, volume / "generated.png"));
+  if (const auto model = makeTinyModel(outside.path()); !model.empty()) {
+    ChildProcess cli(generateArgs(model, project, volume / "generated.png"));
     EXPECT_NE(cli.wait(), 0) << cli.output();
     EXPECT_FALSE(cli.output().empty());
     EXPECT_FALSE(fs::exists(volume / "generated.png"));
@@ -149,8 +150,8 @@ TEST(ReadOnlyVolume, ProjectOpensForReadingAndRefusesWrites) {
   const Status png = app::savePng(QImage(8, 8, QImage::Format_RGB888), QString::fromStdString((volume / "x.png").string()));
   ASSERT_FALSE(png.ok());
   EXPECT_NE(png.error().message.find("x.png"), std::string::npos);
-  if (fs::exists(conformanceDir() / "sd15_single_file.safetensors")) {
-    ChildProcess cli(generateArgs(project, outside / "generated.png"));
+  if (const auto model = makeTinyModel(outside.path()); !model.empty()) {
+    ChildProcess cli(generateArgs(model, project, outside / "generated.png"));
     EXPECT_NE(cli.wait(), 0) << cli.output();
     EXPECT_NE(cli.output().find("ro.lanterna"), std::string::npos) << cli.output();
   }

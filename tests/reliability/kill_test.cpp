@@ -3,7 +3,9 @@
 // the process reported saved. LANTERNA_KILL_COUNT scales the number of kills (default 90 + the CLI runs).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -12,6 +14,7 @@
 #include "lanterna/app/project_store.h"
 #include "project_check.h"
 #include "temp_dir.h"
+#include "tiny_model.h"
 #include "test_paths.h"
 
 namespace lanterna::testing {
@@ -65,13 +68,14 @@ TEST(KillTest, EditsImportsAndHistorySurviveSigkill) {
 
 // lanterna-cli generate --project on the tiny shared model, killed anywhere from model loading to the PNG write.
 TEST(KillTest, GenerationWithProjectSurvivesSigkill) {
-  LANTERNA_REQUIRE_SHARED("conformance/sd15_single_file.safetensors");
+  LANTERNA_REQUIRE_SHARED("conformance/manifest.json");
   TempDir dir;
+  const auto model = makeTinyModel(dir.path());
+  ASSERT_FALSE(model.empty());
   const auto project = dir / "generated.lanterna";
   ASSERT_TRUE(app::ProjectStore::create(project, timeline::ProjectSettings{"edit-0", {24, 1}, 64, 64}).ok());
   auto generate = [&](int seed) {
-    return std::vector<std::string>{LANTERNA_CLI_PATH, "generate", "--model",
-                                    (conformanceDir() / "sd15_single_file.safetensors").string(), "--prompt",
+    return std::vector<std::string>{LANTERNA_CLI_PATH, "generate", "--model", model.string(), "--prompt",
                                     "a red circle", "--steps", "6", "--width", "64", "--height", "64", "--seed",
                                     std::to_string(seed), "--project", project.string(), "--out",
                                     (dir / ("out_" + std::to_string(seed) + ".png")).string()};
@@ -87,7 +91,7 @@ TEST(KillTest, GenerationWithProjectSurvivesSigkill) {
   ASSERT_TRUE(history.ok() && history->size() == 1 && history->front().status == app::GenerationStatus::Done);
 
   std::mt19937 rng(7);
-  const int kills = std::max(5, killCount(90) / 8);
+  const int kills = std::max(5, killCount(90) / 12);
   int killedWhileWorking = 0;
   for (int round = 1; round <= kills; ++round) {
     ChildProcess cli(generate(round));

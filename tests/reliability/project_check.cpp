@@ -5,6 +5,8 @@
 #include <QCryptographicHash>
 #include <QFile>
 
+#include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
 #include "lanterna/app/project_store.h"
