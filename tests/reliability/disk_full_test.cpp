@@ -2,6 +2,7 @@
 // a clear message, leave no broken file under a final name, and the project stays as it was.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 
 #include "child_process.h"
@@ -77,8 +78,10 @@ TEST(DiskFull, SaveImportGenerateAndExportFailCleanly) {
   for (const auto& entry : fs::directory_iterator(volume / "media"))
     EXPECT_EQ(entry.path().extension(), ".png") << "left behind: " << entry.path();
   // 3. Export of an image and of a video onto the full volume: an error, and nothing under the final name.
-  QImage image(256, 256, QImage::Format_RGB888);
-  image.fill(Qt::red);
+  // Noise does not compress: the PNG cannot fit in what the failed writes left.
+  QImage image(512, 512, QImage::Format_RGB888);
+  const std::string noise = randomBytes(512 * 512 * 3);
+  for (int y = 0; y < 512; ++y) std::memcpy(image.scanLine(y), noise.data() + y * 512 * 3, 512 * 3);
   const Status png = app::savePng(image, QString::fromStdString((volume / "still.png").string()));
   EXPECT_FALSE(png.ok());
   EXPECT_FALSE(fs::exists(volume / "still.png"));

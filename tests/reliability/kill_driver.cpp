@@ -55,7 +55,7 @@ void saveEdit(app::ProjectStore& store, std::mt19937& rng) {
 
 fs::path writeSource(const fs::path& scratch, std::mt19937& rng) {
   const fs::path file = scratch / ("source_" + std::to_string(getpid()) + "_" + std::to_string(rng()) + ".png");
-  std::string bytes(16 * 1024 + rng() % (192 * 1024), '\0');
+  std::string bytes(4 * 1024 + rng() % (60 * 1024), '\0');
   for (char& c : bytes) c = static_cast<char>(rng());
   std::ofstream(file, std::ios::binary) << bytes;
   return file;

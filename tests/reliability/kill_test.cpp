@@ -1,6 +1,6 @@
 // Kill tests: lanterna-kill-driver (document saves, imports, history writes) and lanterna-cli are SIGKILLed at
 // random moments, over and over, on one project; after every kill the project must reopen whole, with every edit
-// the process reported saved. LANTERNA_KILL_COUNT scales the number of kills (default 90 + the CLI runs).
+// the process reported saved. LANTERNA_KILL_COUNT scales the number of kills (default 100 edit kills + 6 generation kills).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -35,7 +35,7 @@ TEST(KillTest, EditsImportsAndHistorySurviveSigkill) {
 
   std::mt19937 rng(20261122);
   ProjectExpectations expected;
-  const int kills = killCount(90);
+  const int kills = killCount(100);
   int killedWhileWorking = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int round = 0; round < kills; ++round) {
@@ -91,7 +91,7 @@ TEST(KillTest, GenerationWithProjectSurvivesSigkill) {
   ASSERT_TRUE(history.ok() && history->size() == 1 && history->front().status == app::GenerationStatus::Done);
 
   std::mt19937 rng(7);
-  const int kills = std::max(5, killCount(90) / 12);
+  const int kills = std::max(5, killCount(100) / 16);
   int killedWhileWorking = 0;
   for (int round = 1; round <= kills; ++round) {
     ChildProcess cli(generate(round));
