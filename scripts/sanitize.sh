@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the suite with AddressSanitizer + UndefinedBehaviorSanitizer in its own folder and runs ctest there.
-#   scripts/sanitize.sh                                  # timeline, assets, app and reliability tests
+#   scripts/sanitize.sh                                  # timeline, assets, app, reliability and fuzz replay tests
+#   LANTERNA_SANITIZE_TARGETS="lanterna_timeline_tests lanterna_assets_tests" scripts/sanitize.sh   # no LibTorch build
 #   scripts/sanitize.sh -R 'Fuzz|Kill'                   # any ctest filter (-R, -L ...) replaces -L unit
 #   LANTERNA_SANITIZE_CXX=clang++-14 scripts/sanitize.sh # clang instead of the default compiler (gcc)
 # Any sanitizer report fails the test it happens in (halt_on_error); the log is in build-sanitize/Testing/.
@@ -29,6 +30,7 @@ leak:libtorch
 leak:libc10
 leak:libQt6
 leak:libfontconfig
+leak:libx265
 SUPP
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -37,4 +39,7 @@ filter=("$@")
 # Tests of targets not built here are registered as <target>_NOT_BUILT: leave them out.
 [[ ${#filter[@]} -eq 0 ]] && filter=(-L unit)
 cd "$build"
-ctest --output-on-failure -j"$jobs" --timeout 600 -E _NOT_BUILT "${filter[@]}"
+# The Vulkan driver (lavapipe) leaks 128 bytes and is unloaded before LSan reports, so no suppression can name it:
+# the compositor tests run with leak checking off, everything else with it on.
+ctest --output-on-failure -j"$jobs" --timeout 600 -E "_NOT_BUILT|CompositorTest" "${filter[@]}"
+ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" ctest --output-on-failure -j"$jobs" --timeout 600 -R CompositorTest -E _NOT_BUILT
