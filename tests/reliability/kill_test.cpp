@@ -1,6 +1,6 @@
 // Kill tests: lanterna-kill-driver (document saves, imports, history writes) and lanterna-cli are SIGKILLed at
 // random moments, over and over, on one project; after every kill the project must reopen whole, with every edit
-// the process reported saved. LANTERNA_KILL_COUNT scales the number of kills (default 100 edit kills + 6 generation kills).
+// the process reported saved. LANTERNA_KILL_COUNT scales the number of kills (default 100 edit kills + 4 generation kills).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -76,7 +76,7 @@ TEST(KillTest, GenerationWithProjectSurvivesSigkill) {
   ASSERT_TRUE(app::ProjectStore::create(project, timeline::ProjectSettings{"edit-0", {24, 1}, 64, 64}).ok());
   auto generate = [&](int seed) {
     return std::vector<std::string>{LANTERNA_CLI_PATH, "generate", "--model", model.string(), "--prompt",
-                                    "a red circle", "--steps", "6", "--width", "64", "--height", "64", "--seed",
+                                    "a red circle", "--steps", "3", "--width", "64", "--height", "64", "--seed",
                                     std::to_string(seed), "--project", project.string(), "--out",
                                     (dir / ("out_" + std::to_string(seed) + ".png")).string()};
   };
@@ -91,7 +91,7 @@ TEST(KillTest, GenerationWithProjectSurvivesSigkill) {
   ASSERT_TRUE(history.ok() && history->size() == 1 && history->front().status == app::GenerationStatus::Done);
 
   std::mt19937 rng(7);
-  const int kills = std::max(5, killCount(100) / 16);
+  const int kills = std::max(3, killCount(100) / 25);
   int killedWhileWorking = 0;
   for (int round = 1; round <= kills; ++round) {
     ChildProcess cli(generate(round));
