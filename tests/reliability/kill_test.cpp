@@ -1,6 +1,7 @@
 // Kill tests: lanterna-kill-driver (document saves, imports, history writes) and lanterna-cli are SIGKILLed at
 // random moments, over and over, on one project; after every kill the project must reopen whole, with every edit
-// the process reported saved. LANTERNA_KILL_COUNT scales the number of kills (default 100 edit kills + 4 generation kills).
+// the process reported saved. LANTERNA_KILL_COUNT scales the number of kills (default 100 edit kills + 4
+// generation kills).
 #include <gtest/gtest.h>
 
 #include <algorithm>
