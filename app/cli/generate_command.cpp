@@ -10,6 +10,7 @@
 #include "lanterna/app/generation_parameters.h"
 #include "lanterna/app/image_convert.h"
 #include "lanterna/app/model_library.h"
+#include "lanterna/app/project_store.h"
 #include "lanterna/inference/engine.h"
 #include "progress_bar.h"
 
@@ -43,6 +44,42 @@ class CliObserver : public inference::StepObserver {
   QString previewDir_;
 };
 
+// With --project, the run is recorded in the project's history: running while it works (a crash leaves it to be
+// marked interrupted on the next open), then done with the image imported as its output, or failed/cancelled.
+class HistoryEntry {
+ public:
+  Status begin(const std::string& project, const inference::GenerationRequest& r, const std::string& model) {
+    auto opened = app::ProjectStore::open(project);
+    if (!opened) return opened.error();
+    store_.emplace(std::move(*opened));
+    app::GenerationRecord record;
+    record.request = timeline::GenerationSettings{r.prompt, r.negativePrompt, model, r.sampler, r.steps, r.cfgScale,
+                                                  static_cast<std::int64_t>(r.seed), true, r.width, r.height, r.frames};
+    record.request.strength = r.initImage ? r.strength : 1.0;
+    auto id = store_->addGeneration(record);
+    if (!id) return id.error();
+    id_ = *id;
+    return store_->setGenerationStatus(id_, app::GenerationStatus::Running);
+  }
+  void fail(const Error& error) {
+    if (!store_) return;
+    const bool cancelled = error.kind == ErrorKind::Cancelled;
+    (void)store_->setGenerationStatus(id_, cancelled ? app::GenerationStatus::Cancelled : app::GenerationStatus::Failed,
+                                      error.message);
+  }
+  Status finish(const std::string& out) {
+    if (!store_) return Ok{};
+    auto asset = store_->importMedia(out, app::AssetKind::Image);
+    if (!asset) return asset.error();
+    if (auto outputs = store_->setGenerationOutputs(id_, {asset->id}); !outputs) return outputs;
+    return store_->setGenerationStatus(id_, app::GenerationStatus::Done);
+  }
+
+ private:
+  std::optional<app::ProjectStore> store_;
+  app::GenerationId id_ = 0;
+};
+
 int runGenerate(const GenerateOptions& options) {
   inference::GenerationRequest request = options.request;
   if (options.randomSeed) request.seed = std::random_device{}() | (std::uint64_t(std::random_device{}()) << 32);
@@ -73,6 +110,11 @@ int runGenerate(const GenerateOptions& options) {
     std::cerr << problem << "\n";
     return kExitBadInput;
   }
+  HistoryEntry history;
+  if (!options.project.empty())
+    if (auto recorded = history.begin(options.project, request, QFileInfo(*modelPath).fileName().toStdString());
+        !recorded)
+      return reportError(recorded.error());
   const QString previewDir = QString::fromStdString(options.previewDir);
   if (!previewDir.isEmpty()) QDir().mkpath(previewDir);
 
@@ -85,6 +127,7 @@ int runGenerate(const GenerateOptions& options) {
   gCancel = nullptr;
   if (!output) {
     bar.finish("");
+    history.fail(output.error());
     std::cerr << output.error().message << "\n";
     return output.error().kind == ErrorKind::Cancelled ? kExitCancelled : kExitFailure;
   }
@@ -93,8 +136,13 @@ int runGenerate(const GenerateOptions& options) {
   const Status saved =
       app::savePng(app::toQImage(output->frames.front()), QString::fromStdString(options.out), parameters);
   if (!saved) {
+    history.fail(saved.error());
     std::cerr << saved.error().message << "\n";
     return kExitFailure;
+  }
+  if (const Status recorded = history.finish(options.out); !recorded) {
+    history.fail(recorded.error());
+    return reportError(recorded.error());
   }
   bar.finish("saved " + options.out + "  (seed " + std::to_string(request.seed) + ", " +
              std::to_string(output->seconds).substr(0, 5) + " s on " + output->device + ")");

@@ -1,5 +1,7 @@
 #include "lanterna/app/project_store.h"
 
+#include <sys/statvfs.h>
+
 #include <system_error>
 
 #include "project_schema.h"
@@ -22,6 +24,12 @@ void backUp(Database& db, const fs::path& file, int version) {
   const fs::path backup = file.string() + ".bak-v" + std::to_string(version);
   fs::remove(backup);  // an earlier backup of the same version holds the same schema; the fresh one wins
   Statement(db, "VACUUM INTO ?").bind(1, backup.string()).run();
+}
+
+bool onReadOnlyVolume(const fs::path& file) {
+  struct statvfs volume {};
+  const fs::path folder = file.parent_path().empty() ? fs::path(".") : file.parent_path();
+  return statvfs(folder.c_str(), &volume) == 0 && (volume.f_flag & ST_RDONLY) != 0;
 }
 
 }  // namespace
@@ -71,10 +79,14 @@ Result<ProjectStore> ProjectStore::create(const fs::path& file, const timeline::
 Result<ProjectStore> ProjectStore::open(const fs::path& file, StoreAccess access) {
   if (!fs::exists(file))
     return makeError(ErrorKind::FileNotFound, "Cannot open \"" + file.string() + "\": there is no such file.", file);
+  // On read-only media SQLite cannot create the WAL index a normal open needs: open immutable, read-only.
+  const bool readOnlyVolume = onReadOnlyVolume(file);
   return guarded<ProjectStore>(file, "open", [&]() -> Result<ProjectStore> {
-    const OpenMode mode = access == StoreAccess::ReadOnly ? OpenMode::ReadOnly : OpenMode::ReadWrite;
+    const OpenMode mode = readOnlyVolume                   ? OpenMode::Immutable
+                          : access == StoreAccess::ReadOnly ? OpenMode::ReadOnly
+                                                            : OpenMode::ReadWrite;
     auto impl = std::make_unique<Impl>(Impl{Database::open(file, mode, false), file});
-    impl->readOnly = access == StoreAccess::ReadOnly || impl->db.readOnly();
+    impl->readOnly = access == StoreAccess::ReadOnly || readOnlyVolume || impl->db.readOnly();
     configure(impl->db);
     impl->version = impl->db.userVersion();  // the first read: a file that is not a database fails here
     {

@@ -42,8 +42,14 @@ std::string lowercaseExtension(const fs::path& source) {
 void copyInto(const fs::path& source, const fs::path& target) {
   fs::create_directories(target.parent_path());
   const fs::path temp = target.string() + ".partial";
-  fs::copy_file(source, temp, fs::copy_options::overwrite_existing);
-  fs::rename(temp, target);
+  try {
+    fs::copy_file(source, temp, fs::copy_options::overwrite_existing);
+    fs::rename(temp, target);
+  } catch (const fs::filesystem_error&) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);  // a disk-full copy must not keep the little space that is left
+    throw;
+  }
 }
 
 }  // namespace

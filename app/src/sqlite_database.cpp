@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <string>
+
 namespace lanterna::app {
 
 Error toError(const SqliteError& error, const std::filesystem::path& file, const std::string& doing) {
@@ -26,10 +28,17 @@ Error toError(const SqliteError& error, const std::filesystem::path& file, const
 }
 
 Database Database::open(const std::filesystem::path& file, OpenMode mode, bool create) {
-  int flags = mode == OpenMode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  int flags = mode == OpenMode::ReadWrite ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
   if (create) flags |= SQLITE_OPEN_CREATE;
+  std::string name = file.string();
+  if (mode == OpenMode::Immutable) {
+    std::string escaped;
+    for (const char c : name) escaped += c == '%' ? "%25" : c == '?' ? "%3f" : c == '#' ? "%23" : std::string(1, c);
+    name = "file:" + escaped + "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
   sqlite3* handle = nullptr;
-  const int code = sqlite3_open_v2(file.c_str(), &handle, flags, nullptr);
+  const int code = sqlite3_open_v2(name.c_str(), &handle, flags, nullptr);
   Database db(handle);
   if (code != SQLITE_OK) db.fail(code);
   sqlite3_extended_result_codes(handle, 0);

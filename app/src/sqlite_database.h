@@ -30,7 +30,9 @@ class SqliteError : public std::runtime_error {
 // Maps SQLite's result codes onto the kinds users act on; `doing` reads as "Cannot <doing> "file": …".
 Error toError(const SqliteError& error, const std::filesystem::path& file, const std::string& doing);
 
-enum class OpenMode { ReadWrite, ReadOnly };
+// Immutable: read-only media. SQLite takes no locks and needs no -shm file (a WAL-mode project on a read-only volume
+// cannot be opened otherwise); only correct when nothing can be writing the file.
+enum class OpenMode { ReadWrite, ReadOnly, Immutable };
 
 class Database {
  public:

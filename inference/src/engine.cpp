@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "memory_estimate.h"
 #include "sd_loader.h"
 #include "sd_open.h"
 #include "sd_pipeline.h"
@@ -160,6 +161,14 @@ Result<GenerationOutput> Engine::generate(const GenerationRequest& request, Step
                                           const CancelToken& cancel) {
   if (const std::string problem = validateRequest(request); !problem.empty())
     return makeError(ErrorKind::InvalidArgument, problem);
+  // On the CPU an allocation past the available memory gets the process killed, not a bad_alloc: refuse first.
+  if (impl_->info.device == "cpu") {
+    const std::uint64_t needed = estimateGenerationBytes(request, impl_->info.precision == "fp32" ? 4 : 2);
+    if (const auto available = availableMemoryBytes(); available && needed > *available)
+      return makeError(ErrorKind::OutOfMemory,
+                       "This generation needs about " + formatGigabytes(needed) + " of memory but only " +
+                           formatGigabytes(*available) + " is available: lower the size or the number of frames.");
+  }
   if (cancel.cancelled()) return makeError(ErrorKind::Cancelled, "Cancelled.");
   try {
     c10::InferenceMode inferenceMode;  // thread-local: set on the generating thread itself
