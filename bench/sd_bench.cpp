@@ -20,6 +20,7 @@
 
 #include <benchmark/benchmark.h>
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 #include <nlohmann/json.hpp>
 
@@ -412,8 +413,8 @@ void BM_WholeRun256PeakMemory(benchmark::State& state) {
 }
 
 BENCHMARK(BM_TextEncode)->Unit(benchmark::kMillisecond)->Iterations(5)->Repetitions(3);
-BENCHMARK(BM_UNetCfgStep)->Arg(256)->Unit(benchmark::kMillisecond)->Iterations(3)->Repetitions(3);
-BENCHMARK(BM_UNetCfgStep256Variants)->Unit(benchmark::kSecond)->Iterations(5);
+BENCHMARK(BM_UNetCfgStep)->Arg(256)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3);
+BENCHMARK(BM_UNetCfgStep256Variants)->Unit(benchmark::kSecond)->Iterations(3);
 BENCHMARK(BM_LivePreview256)->Unit(benchmark::kMillisecond)->MinTime(0.5);
 BENCHMARK(BM_UNetCfgStep)->Arg(512)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3);
 BENCHMARK(BM_VaeDecode)->Arg(256)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3);
