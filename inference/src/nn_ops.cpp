@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
+
+#include <ATen/Parallel.h>
 
 #if __has_include(<torch/version.h>)
 #include <torch/version.h>
@@ -20,7 +23,59 @@ at::Tensor optionalBias(const Weights& w, const std::string& name, int64_t chann
 
 bool isHalfLike(at::ScalarType type) { return type == at::kHalf || type == at::kBFloat16; }
 
+CpuKernels& kernelChoice() {
+  static CpuKernels kernels;
+  return kernels;
+}
+
+// Below this many rows the weight reorder oneDNN does on every call costs more than the faster GEMM saves.
+constexpr int64_t kOneDnnLinearMinRows = 256;
+
+// x (..., in) viewed as a channels-last image [1, in, rows, 1]: memory is the same, so no copy in or out.
+at::Tensor linearAsConv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+  const int64_t in = weight.size(1), out = weight.size(0), rows = x.numel() / in;
+  at::Tensor image = x.as_strided({1, in, rows, 1}, {rows * in, 1, in, in});
+  at::Tensor y = at::conv2d(image, weight.view({out, in, 1, 1}), bias);
+  std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+  shape.back() = out;
+  return y.permute({0, 2, 3, 1}).reshape(shape);  // a view when oneDNN kept channels-last, else one copy
+}
+
+// One head's scores for a chunk of queries stay about this size, so softmax and the second GEMM read them from cache.
+constexpr int64_t kAttentionBlockBytes = int64_t{2} << 20;
+
+// Float32 CPU attention over (batch, head, query chunk) tasks, split between threads; each task runs single-threaded
+// GEMMs on strided views of q/k/v and writes its slice of the (B, Tq, heads*D) output in place.
+at::Tensor cacheBlockedAttention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Tensor& vIn, int64_t heads,
+                                 int64_t maxScoreBytes) {
+  const int64_t batch = qIn.size(0), queries = qIn.size(1), keys = kIn.size(1), channels = qIn.size(2);
+  const int64_t headDim = channels / heads;
+  const at::Tensor q = qIn.mul(1.0 / std::sqrt(static_cast<double>(headDim)));  // scaled once, not per score
+  const at::Tensor k = kIn.contiguous(), v = vIn.contiguous();
+  const int64_t blockBytes = std::min(kAttentionBlockBytes, maxScoreBytes);
+  const int64_t chunk = std::clamp<int64_t>(blockBytes / (keys * int64_t{sizeof(float)}), 1, queries);
+  const int64_t chunks = (queries + chunk - 1) / chunk;
+  at::Tensor out = at::empty({batch, queries, channels}, q.options());
+  at::parallel_for(0, batch * heads * chunks, 1, [&](int64_t begin, int64_t end) {
+    at::Tensor scores = at::empty({chunk, keys}, q.options());
+    for (int64_t task = begin; task < end; ++task) {
+      const int64_t b = task / (heads * chunks), h = task / chunks % heads, start = task % chunks * chunk;
+      const int64_t rows = std::min(chunk, queries - start);
+      auto head = [&](const at::Tensor& t) { return t.select(0, b).narrow(1, h * headDim, headDim); };
+      at::Tensor s = scores.narrow(0, 0, rows);
+      at::mm_out(s, head(q).narrow(0, start, rows), head(k).t());
+      at::_softmax_out(s, s, -1, false);
+      at::Tensor o = head(out).narrow(0, start, rows);
+      at::mm_out(o, s, head(v));
+    }
+  });
+  return out;
+}
+
 }  // namespace
+
+CpuKernels cpuKernels() { return kernelChoice(); }
+void setCpuKernels(const CpuKernels& kernels) { kernelChoice() = kernels; }
 
 Conv2d Conv2d::load(const Weights& w, const std::string& name, int64_t outChannels, int64_t inChannels,
                     int64_t kernel, int64_t stride, int64_t padding, bool hasBias) {
@@ -42,6 +97,13 @@ Linear Linear::load(const Weights& w, const std::string& name, int64_t outFeatur
   linear.weight = w.get(name + ".weight", {outFeatures, inFeatures});
   linear.bias = optionalBias(w, name, outFeatures, hasBias);
   return linear;
+}
+
+at::Tensor Linear::operator()(const at::Tensor& x) const {
+  const bool oneDnn = kernelChoice().linearViaOneDnn && x.is_cpu() && x.scalar_type() == at::kFloat &&
+                      weight.scalar_type() == at::kFloat && x.is_contiguous() && weight.is_contiguous() &&
+                      x.numel() >= kOneDnnLinearMinRows * weight.size(1) && at::hasMKLDNN();
+  return oneDnn ? linearAsConv(x, weight, bias) : at::linear(x, weight, bias);
 }
 
 GroupNorm GroupNorm::load(const Weights& w, const std::string& name, int64_t channels, int64_t groups, double eps) {
@@ -72,12 +134,17 @@ at::Tensor LayerNorm::operator()(const at::Tensor& x) const {
 
 at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                               Upcast upcast, int64_t maxScoreBytes) {
+  const bool upcastNow = upcast == Upcast::Yes && isHalfLike(q.scalar_type());
+#if TORCH_VERSION_MAJOR < 2
+  if (kernelChoice().cacheBlockedAttention && q.is_cpu() && q.scalar_type() == at::kFloat &&
+      k.scalar_type() == at::kFloat && v.scalar_type() == at::kFloat && q.stride(2) == 1)
+    return cacheBlockedAttention(q, k, v, heads, maxScoreBytes);
+#endif
   const int64_t batch = q.size(0), queries = q.size(1), keys = k.size(1), channels = q.size(2);
   const int64_t headDim = channels / heads;
   // (B, T, heads*D) -> (B, heads, T, D)
   auto split = [&](const at::Tensor& t) { return t.view({batch, t.size(1), heads, headDim}).transpose(1, 2); };
   at::Tensor qh = split(q), kh = split(k), vh = split(v);
-  const bool upcastNow = upcast == Upcast::Yes && isHalfLike(q.scalar_type());
   at::Tensor out;
 #if TORCH_VERSION_MAJOR >= 2
   (void)maxScoreBytes;  // the fused kernel never materialises the score matrix

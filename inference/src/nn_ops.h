@@ -23,11 +23,29 @@ struct Conv2d {
   at::Tensor operator()(const at::Tensor& x) const;
 };
 
+// Which CPU kernels the ops use; process-wide. Defaults follow what was measured (docs/performance.md): paths not
+// yet shown faster stay off. The benchmark flips them to compare variants in one process; the tests check each fast
+// path against the plain one.
+struct CpuKernels {
+  // Float32 Linear layers with many rows as a channels-last 1x1 convolution: oneDNN's GEMM runs at about twice
+  // the rate of the OpenBLAS build LibTorch ships with, and the layout makes it copy-free both ways.
+  bool linearViaOneDnn = false;
+  // Float32 attention one head and one query chunk at a time, scores kept cache-sized, softmax in place, q/k/v read
+  // and the output written through strided views (no head split/merge copies). LibTorch 1.x only (2.x: SDPA).
+  // On: as fast as the unfused path in the measurements, and 2 MB of scores per thread instead of up to 256 MB.
+  bool cacheBlockedAttention = true;
+  // Float32 CPU UNet activations in channels-last (NHWC): oneDNN convolutions skip their layout reorders and the
+  // transformers' NCHW <-> tokens permutes become views.
+  bool channelsLastUNet = false;
+};
+CpuKernels cpuKernels();
+void setCpuKernels(const CpuKernels& kernels);
+
 struct Linear {
   at::Tensor weight, bias;
   static Linear load(const Weights& w, const std::string& name, int64_t outFeatures, int64_t inFeatures,
                      bool hasBias = true);
-  at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+  at::Tensor operator()(const at::Tensor& x) const;
 };
 
 struct GroupNorm {

@@ -67,7 +67,9 @@ at::Tensor Transformer2D::operator()(const at::Tensor& x, const at::Tensor& cont
   if (shape_.linearProjection) h = projInLinear_(h);
   for (const auto& block : blocks_) h = block(h, context);
   if (shape_.linearProjection) h = projOutLinear_(h);
-  h = h.reshape({batch, height, width, c}).permute({0, 3, 1, 2}).contiguous();
+  // Back to the input's layout: a view for channels-last input, one copy for NCHW.
+  h = h.reshape({batch, height, width, c}).permute({0, 3, 1, 2});
+  if (!x.is_contiguous(at::MemoryFormat::ChannelsLast)) h = h.contiguous();
   if (!shape_.linearProjection) h = projOutConv_(h);
   return h + x;
 }

@@ -160,6 +160,8 @@ at::Tensor UNet2DCondition::forward(const at::Tensor& sampleIn, const at::Tensor
 
   // 2. Down path: every resnet/attention output and every downsampler output is a skip connection.
   if (config_.centerInputSample) sample = sample * 2.0 - 1.0;
+  const bool channelsLast = cpuKernels().channelsLastUNet && sample.is_cpu() && type == at::kFloat;
+  if (channelsLast) sample = sample.contiguous(at::MemoryFormat::ChannelsLast);  // every layer keeps the layout
   at::Tensor h = convIn_(sample);
   std::vector<at::Tensor> skips{h};
   for (size_t i = 0; i < downLevels_.size(); ++i) {
@@ -193,7 +195,7 @@ at::Tensor UNet2DCondition::forward(const at::Tensor& sampleIn, const at::Tensor
   }
 
   // 5. Output.
-  return convOut_(at::silu(normOut_(h)));
+  return convOut_(at::silu(normOut_(h))).contiguous();
 }
 
 }  // namespace lanterna::inference
