@@ -16,6 +16,7 @@
 #include "lanterna/app/project_store.h"
 #include "lanterna/ui/demo_document.h"
 #include "lanterna/ui/history_panel.h"
+#include "lanterna/ui/theme.h"
 #include "lanterna/ui/job_queue.h"
 #include "lanterna/ui/main_window.h"
 #include "lanterna/ui/timeline_widget.h"
@@ -217,6 +218,7 @@ class StudioFlowTest : public QObject {
   // The demo project mid-generation, as docs/take_screenshot.sh shows it: run under Xvfb with
   // LANTERNA_SCREENSHOT=path (and QT_QPA_PLATFORM=xcb) to refresh docs/screenshots/studio-generating.png.
   void screenshotMidGeneration() {
+    ui::applyDarkTheme(*qApp);  // as the studio looks
     auto window = std::make_unique<ui::MainWindow>(ui::makeGenerationJobQueue());
     window->generationService()->setModelLibrary(app::ModelLibrary({QString::fromStdString(modelsDir().string())}));
     auto document = ui::makeDemoDocument();
@@ -275,5 +277,5 @@ class StudioFlowTest : public QObject {
   QTemporaryDir dir_;
 };
 
-QTEST_MAIN(StudioFlowTest)
+QTEST_MAIN(StudioFlowTest)  // QApplication: the widgets need it
 #include "studio_flow_test.moc"

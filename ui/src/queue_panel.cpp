@@ -62,8 +62,8 @@ QueuePanel::QueuePanel(QWidget* parent) : QWidget(parent) {
   list_->setAlternatingRowColors(true);
   list_->setIconSize({kThumbnailSide, kThumbnailSide});
   list_->header()->setStretchLastSection(true);
-  list_->setColumnWidth(0, 150);
-  list_->setColumnWidth(1, 80);
+  list_->setColumnWidth(0, 130);
+  list_->setColumnWidth(1, 90);
   connect(list_, &QTreeWidget::itemSelectionChanged, this, &QueuePanel::updateButtons);
 
   empty_ = new QLabel(tr("No generations queued. Select a prompt item and press Generate."));
@@ -118,7 +118,9 @@ void QueuePanel::refresh() {
   list_->clear();
   const auto jobs = queue_ ? queue_->jobs() : std::vector<app::GenerationJobStatus>{};
   for (const auto& job : jobs) {
-    auto* row = new QTreeWidgetItem(list_, {job.spec.title, jobStateText(job.state), progressText(job)});
+    QString state = jobStateText(job.state);
+    if (job.state == JobState::Running && !job.device.isEmpty()) state += QStringLiteral(" · ") + job.device;
+    auto* row = new QTreeWidgetItem(list_, {job.spec.title, state, progressText(job)});
     row->setData(0, Qt::UserRole, job.id);
     // The newest preview (or the result) as the row's thumbnail.
     if (job.state != JobState::Pending) {
@@ -132,8 +134,13 @@ void QueuePanel::refresh() {
       auto* bar = new QProgressBar;
       bar->setRange(0, job.totalSteps);
       bar->setValue(job.step);
-      bar->setFormat(progressText(job));
-      bar->setMaximumHeight(18);
+      // The bar is narrow: steps and time left on it, the device in the state column, all of it in the tooltip.
+      QString format = QStringLiteral("%1/%2").arg(job.step).arg(job.totalSteps);
+      if (job.etaSeconds >= 0) format += tr(" · %1 s").arg(job.etaSeconds, 0, 'f', 0);
+      bar->setFormat(format);
+      bar->setToolTip(progressText(job));
+      bar->setMaximumHeight(20);
+      bar->setAlignment(Qt::AlignCenter);
       list_->setItemWidget(row, 2, bar);
     }
     if (job.id == keep) row->setSelected(true);
