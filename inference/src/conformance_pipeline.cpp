@@ -1,5 +1,7 @@
 // Group F: the whole text-to-image run through the pipeline code `lanterna-cli generate` uses. The case's three
 // weight files are laid out as a diffusers folder (links, no copies) and opened like a user's model.
+#include <unistd.h>
+
 #include <fstream>
 
 #include <c10/core/InferenceMode.h>
@@ -34,7 +36,9 @@ void link(const std::filesystem::path& target, const std::filesystem::path& link
 // Builds <tmp>/txt2img_tiny as a diffusers folder: model_index.json + one folder per component.
 std::filesystem::path layOutDiffusersFolder(const ConformanceCase& testCase) {
   const auto& folder = testCase.folder;
-  const auto root = std::filesystem::temp_directory_path() / ("lanterna_conformance_" + testCase.name);
+  // One folder per process: ctest runs cases in parallel processes.
+  const auto root = std::filesystem::temp_directory_path() /
+                    ("lanterna_conformance_" + testCase.name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(root);
   const auto files = testCase.weightFiles();  // clip_text, unet, vae
   auto configOf = [&](const std::filesystem::path& file) {
@@ -70,6 +74,13 @@ CaseReport runPipelineCaseWith(const ConformanceCase& testCase, const EngineOpti
   CaseTensors tensors(testCase);
   const auto& config = testCase.config();
   const auto modelFolder = layOutDiffusersFolder(testCase);
+  struct RemoveOnExit {
+    std::filesystem::path path;
+    ~RemoveOnExit() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } cleanup{modelFolder};
 
   EngineInfo info;
   auto pipeline = openSdPipeline(modelFolder, options, info);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
 
 #if __has_include(<torch/version.h>)
 #include <torch/version.h>
@@ -136,7 +137,10 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
                               Upcast upcast, int64_t maxScoreBytes) {
   const bool upcastNow = upcast == Upcast::Yes && isHalfLike(q.scalar_type());
 #if TORCH_VERSION_MAJOR < 2
-  if (kernelChoice().cacheBlockedAttention && q.is_cpu() && q.scalar_type() == at::kFloat &&
+  // The blocked kernel writes through out= arguments, which autograd cannot follow: training takes the plain path.
+  const bool tracksGradients = c10::GradMode::is_enabled() &&
+                               (q.requires_grad() || k.requires_grad() || v.requires_grad());
+  if (kernelChoice().cacheBlockedAttention && !tracksGradients && q.is_cpu() && q.scalar_type() == at::kFloat &&
       k.scalar_type() == at::kFloat && v.scalar_type() == at::kFloat && q.stride(2) == 1)
     return cacheBlockedAttention(q, k, v, heads, maxScoreBytes);
 #endif

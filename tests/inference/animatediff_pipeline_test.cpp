@@ -1,3 +1,4 @@
+#include <unistd.h>
 // AnimateDiff text-to-video loop on the shared tiny SD1.5 parts plus the tiny motion adapter: window blending
 // agrees with one whole-clip UNet call, every step previews every frame, seeds repeat, cancel stops the run.
 #include <filesystem>
@@ -54,7 +55,7 @@ class AnimateDiffPipelineTest : public ::testing::Test {
     std::ifstream in(dir / "manifest.json");
     const auto manifest = nlohmann::json::parse(in);
     // A diffusers SD folder from the shared tiny parts, opened the way a user's model is.
-    root_ = std::filesystem::temp_directory_path() / "lanterna_animatediff_test";
+    root_ = std::filesystem::temp_directory_path() / ("lanterna_animatediff_test_" + std::to_string(::getpid()));
     std::filesystem::remove_all(root_);
     writeJson(root_ / "model_index.json", {{"_class_name", "StableDiffusionPipeline"},
                                            {"unet", {"diffusers", "UNet2DConditionModel"}},

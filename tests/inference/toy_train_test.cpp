@@ -132,7 +132,10 @@ TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
   EXPECT_EQ(nothing.error().kind, ErrorKind::FileNotFound);
 
   const auto dir = freshDir("mismatch");
-  ASSERT_TRUE(runTraining(smallRun(dir, 2)).ok());
+  {
+    auto first = runTraining(smallRun(dir, 2));
+    ASSERT_TRUE(first.ok()) << first.error().message;
+  }
   TrainOptions otherSeed = smallRun(dir, 4);
   otherSeed.resume = Resume::Yes;
   otherSeed.seed = 4;
