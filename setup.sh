@@ -39,6 +39,10 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Cache keys relative to the checkout, so a fresh clone elsewhere (CI) reuses earlier compilations.
+export CCACHE_BASEDIR="$PWD"
+export CCACHE_NOHASHDIR=1
+
 build() {
   local generator=()
   command -v ninja >/dev/null && generator=(-G Ninja)
