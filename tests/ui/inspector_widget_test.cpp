@@ -35,8 +35,8 @@ class InspectorWidgetTest : public QObject {
     QCOMPARE(document_->undoStack().count(), 1);
     QVERIFY(inspector_->fieldError("steps").isEmpty());
     document_->undoStack().undo();
-    QCOMPARE(settings().steps, 24);
-    QCOMPARE(field("steps")->text(), QString("24"));  // the field follows the undo
+    QCOMPARE(settings().steps, 20);
+    QCOMPARE(field("steps")->text(), QString("20"));  // the field follows the undo
   }
 
   void invalidValueIsRefusedWithReason() {

@@ -9,13 +9,13 @@ namespace {
 PromptPayload prompt(const char* text, std::int64_t seed) {
   PromptPayload payload;
   payload.settings.prompt = text;
-  payload.settings.negativePrompt = "blurry, low quality, watermark";
-  payload.settings.model = "toyworld-v1";
-  payload.settings.steps = 24;
-  payload.settings.cfg = 6.5;
+  // The bundled toyworld model: its vocabulary, its native 128x128 size, settings it was trained for.
+  payload.settings.model = "toyworld";
+  payload.settings.steps = 20;
+  payload.settings.cfg = 5.0;
   payload.settings.seed = seed;
-  payload.settings.width = 768;
-  payload.settings.height = 432;
+  payload.settings.width = 128;
+  payload.settings.height = 128;
   payload.settings.frames = 24;
   payload.settings.fps = FrameRate{8, 1};
   return payload;
@@ -24,16 +24,16 @@ PromptPayload prompt(const char* text, std::int64_t seed) {
 }  // namespace
 
 std::unique_ptr<Document> makeDemoDocument() {
-  auto document = std::make_unique<Document>(ProjectSettings{"Lantern festival (demo)", FrameRate{24, 1}, 1280, 720});
+  auto document = std::make_unique<Document>(ProjectSettings{"Toy world (demo)", FrameRate{24, 1}, 1280, 720});
   const TrackId prompts = document->requestAddTrack(TrackKind::Prompt, "Prompts").createdId;
   const TrackId video = document->requestAddTrack(TrackKind::Video, "Video").createdId;
   const TrackId audio = document->requestAddTrack(TrackKind::Audio, "Audio").createdId;
   document->requestInsertItem(prompts, FrameTime{0}, FrameTime{72},
-                              prompt("paper lanterns rising over a river at dusk, cinematic, warm light", 1234));
+                              prompt("a big red circle at the top left on a black background", 1234));
   document->requestInsertItem(prompts, FrameTime{72}, FrameTime{60},
-                              prompt("close-up of a lantern flame, shallow depth of field", 5678));
+                              prompt("on white, a small blue square at the bottom right", 5678));
   document->requestInsertItem(prompts, FrameTime{132}, FrameTime{84},
-                              prompt("wide shot of a night market, crowds, glowing stalls", 9012));
+                              prompt("a yellow triangle in the center on a purple background", 9012));
   // Asset ids stand in for media a real project would have imported; the clips have two takes each.
   auto clip = [](AssetId first, AssetId second) {
     VideoPayload payload;
