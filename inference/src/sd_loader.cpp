@@ -5,22 +5,11 @@
 #include <c10/util/Exception.h>
 
 #include "checkpoint_convert.h"
+#include "json_file.h"
 #include "model_detect.h"
 
 namespace lanterna::inference {
 namespace {
-
-std::string quoted(const std::filesystem::path& path) { return "\"" + path.filename().string() + "\""; }
-
-nlohmann::json readJson(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw WeightsError("cannot read " + quoted(path));
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw WeightsError(quoted(path) + " is not valid JSON (" + e.what() + ")");
-  }
-}
 
 SafetensorsFile openOrThrow(const std::filesystem::path& path) {
   auto file = SafetensorsFile::open(path);
@@ -51,7 +40,7 @@ void loadSingleFile(LoadedModel& model, const std::filesystem::path& path, const
     model.textEncoder = convertOpenClip(all.sub("cond_stage_model.model."));
     hiddenAct = "gelu";
   } else {
-    throw WeightsError(quoted(path) + " has no text encoder (cond_stage_model.*).");
+    throw WeightsError(quotedFileName(path) + " has no text encoder (cond_stage_model.*).");
   }
 
   nlohmann::json unetConfig = inferUNetConfig(unet);
@@ -70,11 +59,11 @@ Weights loadComponent(const std::filesystem::path& folder, const LoadOptions& op
 }
 
 void loadFolder(LoadedModel& model, const std::filesystem::path& folder, const LoadOptions& options) {
-  model.unetConfig = mergeConfig(readJson(folder / "unet" / "config.json"), overrideFor(options, "unet"));
-  model.vaeConfig = mergeConfig(readJson(folder / "vae" / "config.json"), overrideFor(options, "vae"));
+  model.unetConfig = mergeConfig(readJsonFile(folder / "unet" / "config.json"), overrideFor(options, "unet"));
+  model.vaeConfig = mergeConfig(readJsonFile(folder / "vae" / "config.json"), overrideFor(options, "vae"));
   model.textEncoderConfig =
-      mergeConfig(readJson(folder / "text_encoder" / "config.json"), overrideFor(options, "text_encoder"));
-  model.schedulerConfig = readJson(folder / "scheduler" / "scheduler_config.json");
+      mergeConfig(readJsonFile(folder / "text_encoder" / "config.json"), overrideFor(options, "text_encoder"));
+  model.schedulerConfig = readJsonFile(folder / "scheduler" / "scheduler_config.json");
   model.textEncoder = loadComponent(folder / "text_encoder", options);
   model.tokenizerFolder = folder / "tokenizer";
   // Older diffusers VAEs name the attention query/key/value/proj_attn; the converter normalises them.
@@ -90,10 +79,10 @@ Result<LoadedModel> loadStableDiffusion(const std::filesystem::path& path, const
     return makeError(info->layout == ModelLayout::Pickle ? ErrorKind::FeatureUnsupported
                      : info->kind == ModelKind::Unknown ? ErrorKind::FormatIncorrect
                                                         : ErrorKind::FeatureUnsupported,
-                     "Cannot load " + quoted(path) + ": " + info->reason + ".", path);
+                     "Cannot load " + quotedFileName(path) + ": " + info->reason + ".", path);
   if (info->kind != ModelKind::SD1 && info->kind != ModelKind::SD2 && info->kind != ModelKind::SD2VPrediction)
     return makeError(ErrorKind::FeatureUnsupported,
-                     "Cannot load " + quoted(path) + " as a Stable Diffusion model: it is a " +
+                     "Cannot load " + quotedFileName(path) + " as a Stable Diffusion model: it is a " +
                          modelKindName(info->kind) + ".",
                      path);
   LoadedModel model;
@@ -104,11 +93,11 @@ Result<LoadedModel> loadStableDiffusion(const std::filesystem::path& path, const
     else
       loadSingleFile(model, path, options);
   } catch (const WeightsError& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quoted(path) + ": " + e.what(), path);
+    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": " + e.what(), path);
   } catch (const c10::Error& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quoted(path) + ": " + e.msg(), path);
+    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": " + e.msg(), path);
   } catch (const nlohmann::json::exception& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quoted(path) + ": bad config (" + e.what() + ")",
+    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": bad config (" + e.what() + ")",
                      path);
   }
   return model;

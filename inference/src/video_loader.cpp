@@ -5,22 +5,11 @@
 #include <c10/util/Exception.h>
 
 #include "checkpoint_convert.h"
+#include "json_file.h"
 #include "model_detect.h"
 
 namespace lanterna::inference {
 namespace {
-
-std::string quoted(const std::filesystem::path& path) { return "\"" + path.filename().string() + "\""; }
-
-nlohmann::json readJson(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw WeightsError("cannot read " + quoted(path));
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw WeightsError(quoted(path) + " is not valid JSON (" + e.what() + ")");
-  }
-}
 
 Weights loadWeightsFile(const std::filesystem::path& path, const LoadOptions& options) {
   auto file = SafetensorsFile::open(path);
@@ -30,7 +19,7 @@ Weights loadWeightsFile(const std::filesystem::path& path, const LoadOptions& op
 
 std::filesystem::path componentWeights(const std::filesystem::path& folder) {
   auto path = findComponentWeights(folder);
-  if (path.empty()) throw WeightsError(quoted(folder) + " has no .safetensors weights");
+  if (path.empty()) throw WeightsError(quotedFileName(folder) + " has no .safetensors weights");
   return path;
 }
 
@@ -45,11 +34,11 @@ Result<T> guarded(const std::filesystem::path& path, Load load) {
   try {
     return load();
   } catch (const WeightsError& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quoted(path) + ": " + e.what(), path);
+    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": " + e.what(), path);
   } catch (const c10::Error& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quoted(path) + ": " + e.msg(), path);
+    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": " + e.msg(), path);
   } catch (const nlohmann::json::exception& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quoted(path) + ": bad config (" + e.what() + ")",
+    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": bad config (" + e.what() + ")",
                      path);
   }
 }
@@ -59,11 +48,11 @@ Result<ModelInfo> inspectAs(const std::filesystem::path& path, ModelKind kind) {
   if (!info) return info.error();
   if (info->kind != kind)
     return makeError(ErrorKind::FeatureUnsupported,
-                     "Cannot load " + quoted(path) + " as a " + modelKindName(kind) + ": it is a " +
+                     "Cannot load " + quotedFileName(path) + " as a " + modelKindName(kind) + ": it is a " +
                          modelKindName(info->kind) + ".",
                      path);
   if (!info->usable)
-    return makeError(ErrorKind::FeatureUnsupported, "Cannot load " + quoted(path) + ": " + info->reason + ".", path);
+    return makeError(ErrorKind::FeatureUnsupported, "Cannot load " + quotedFileName(path) + ": " + info->reason + ".", path);
   return info;
 }
 
@@ -79,7 +68,7 @@ Result<LoadedMotionAdapter> loadMotionAdapter(const std::filesystem::path& path,
     adapter.weights = loadWeightsFile(folder ? componentWeights(path) : path, options);
     adapter.weights.setSource(path.filename().string());
     adapter.convertedFromOriginal = convertOriginalMotionKeys(adapter.weights);
-    nlohmann::json config = folder ? readJson(path / "config.json") : nlohmann::json::object();
+    nlohmann::json config = folder ? readJsonFile(path / "config.json") : nlohmann::json::object();
     if (!folder) {  // bare file: shapes give channels and depths; heads/groups keep the published 8/32
       const MotionAdapterConfig inferred = MotionAdapterConfig::infer(adapter.weights);
       config = {{"block_out_channels", inferred.blockOutChannels},
@@ -111,22 +100,22 @@ Result<LoadedSvd> loadStableVideoDiffusion(const std::filesystem::path& folder, 
   if (!info) return info.error();
   if (info->layout != ModelLayout::DiffusersFolder || !std::filesystem::exists(folder / "model_index.json"))
     return makeError(ErrorKind::FeatureUnsupported,
-                     "Cannot load " + quoted(folder) + ": Stable Video Diffusion loads from its diffusers folder "
+                     "Cannot load " + quotedFileName(folder) + ": Stable Video Diffusion loads from its diffusers folder "
                      "(model_index.json, unet/, vae/, image_encoder/).", folder);
   for (const char* component : {"unet", "vae", "image_encoder", "scheduler"})
     if (!std::filesystem::is_directory(folder / component))
       return makeError(ErrorKind::FormatIncorrect,
-                       "Cannot load " + quoted(folder) + ": the Stable Video Diffusion folder has no \"" + component +
+                       "Cannot load " + quotedFileName(folder) + ": the Stable Video Diffusion folder has no \"" + component +
                            "\" component.",
                        folder);
   return guarded<LoadedSvd>(folder, [&] {
     LoadedSvd svd;
     svd.info = *info;
-    svd.unetConfig = mergeConfig(readJson(folder / "unet" / "config.json"), overrideFor(options, "unet"));
-    svd.vaeConfig = mergeConfig(readJson(folder / "vae" / "config.json"), overrideFor(options, "vae"));
+    svd.unetConfig = mergeConfig(readJsonFile(folder / "unet" / "config.json"), overrideFor(options, "unet"));
+    svd.vaeConfig = mergeConfig(readJsonFile(folder / "vae" / "config.json"), overrideFor(options, "vae"));
     svd.imageEncoderConfig =
-        mergeConfig(readJson(folder / "image_encoder" / "config.json"), overrideFor(options, "image_encoder"));
-    svd.schedulerConfig = readJson(folder / "scheduler" / "scheduler_config.json");
+        mergeConfig(readJsonFile(folder / "image_encoder" / "config.json"), overrideFor(options, "image_encoder"));
+    svd.schedulerConfig = readJsonFile(folder / "scheduler" / "scheduler_config.json");
     svd.unet = loadSvdUNet(componentWeights(folder / "unet"), svd.unetConfig, options);
     svd.vae = loadSvdVae(componentWeights(folder / "vae"), svd.vaeConfig, options);
     svd.imageEncoder = loadClipVision(componentWeights(folder / "image_encoder"), svd.imageEncoderConfig, options);
