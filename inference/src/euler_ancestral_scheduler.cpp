@@ -44,18 +44,7 @@ class EulerAncestralScheduler final : public Scheduler {
   at::Tensor step(const at::Tensor& modelOutput, int stepIndex, const at::Tensor& sample, StepNoise& noise) override {
     checkStepIndex(stepIndex);
     const double sigma = sigmaValues_[stepIndex], sigmaTo = sigmaValues_[stepIndex + 1];
-    at::Tensor predOriginal;
-    switch (config_.predictionType) {
-      case PredictionType::Epsilon:
-        predOriginal = sample - sigma * modelOutput;
-        break;
-      case PredictionType::Sample:
-        predOriginal = modelOutput;
-        break;
-      case PredictionType::VPrediction:
-        predOriginal = modelOutput * (-sigma / std::sqrt(sigma * sigma + 1.0)) + sample / (sigma * sigma + 1.0);
-        break;
-    }
+    const at::Tensor predOriginal = eulerPredictOriginal(config_.predictionType, sigma, modelOutput, sample);
     const double sigmaUp = std::sqrt(sigmaTo * sigmaTo * (sigma * sigma - sigmaTo * sigmaTo) / (sigma * sigma));
     const double sigmaDown = std::sqrt(std::max(sigmaTo * sigmaTo - sigmaUp * sigmaUp, 0.0));
     const at::Tensor derivative = (sample - predOriginal) / sigma;

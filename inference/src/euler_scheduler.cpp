@@ -57,18 +57,7 @@ class EulerScheduler final : public Scheduler {
   at::Tensor step(const at::Tensor& modelOutput, int stepIndex, const at::Tensor& sample, StepNoise&) override {
     checkStepIndex(stepIndex);
     const double sigma = sigmaValues_[stepIndex], sigmaNext = sigmaValues_[stepIndex + 1];
-    at::Tensor predOriginal;
-    switch (config_.predictionType) {
-      case PredictionType::Epsilon:
-        predOriginal = sample - sigma * modelOutput;
-        break;
-      case PredictionType::Sample:
-        predOriginal = modelOutput;
-        break;
-      case PredictionType::VPrediction:
-        predOriginal = modelOutput * (-sigma / std::sqrt(sigma * sigma + 1.0)) + sample / (sigma * sigma + 1.0);
-        break;
-    }
+    const at::Tensor predOriginal = eulerPredictOriginal(config_.predictionType, sigma, modelOutput, sample);
     const at::Tensor derivative = (sample - predOriginal) / sigma;
     return sample + derivative * (sigmaNext - sigma);
   }

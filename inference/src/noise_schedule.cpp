@@ -136,4 +136,17 @@ double sigmaToTimestep(double sigma, const std::vector<float>& logSigmas) {
   return static_cast<double>(1.0f - w) * static_cast<double>(low) + static_cast<double>(w) * static_cast<double>(low + 1);
 }
 
+at::Tensor eulerPredictOriginal(PredictionType prediction, double sigma, const at::Tensor& modelOutput,
+                                const at::Tensor& sample) {
+  switch (prediction) {
+    case PredictionType::Sample:
+      return modelOutput;
+    case PredictionType::VPrediction:
+      return modelOutput * (-sigma / std::sqrt(sigma * sigma + 1.0)) + sample / (sigma * sigma + 1.0);
+    case PredictionType::Epsilon:
+      break;
+  }
+  return sample - sigma * modelOutput;
+}
+
 }  // namespace lanterna::inference

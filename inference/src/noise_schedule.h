@@ -33,6 +33,10 @@ std::vector<double> karrasSigmas(double sigmaMin, double sigmaMax, int numSteps)
 // diffusers' _sigma_to_t: fractional train timestep by log-sigma interpolation (logSigmas in float32 precision).
 double sigmaToTimestep(double sigma, const std::vector<float>& logSigmas);
 
+// The Euler family's estimate of the clean sample at sigma (k-diffusion form, diffusers' EulerDiscrete semantics).
+at::Tensor eulerPredictOriginal(PredictionType prediction, double sigma, const at::Tensor& modelOutput,
+                                const at::Tensor& sample);
+
 // Python's round(): halves to even, as numpy does.
 double roundHalfEven(double value);
 

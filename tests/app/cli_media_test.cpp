@@ -1,37 +1,21 @@
 // `lanterna-cli import` and `export` as a process: JSON on stdout, refusals exit 2 and leave the project as it was.
-#include <QProcess>
 #include <gtest/gtest.h>
 
 #include "lanterna/app/project_store.h"
 #include "lanterna/assets/media_probe.h"
 #include "lanterna/assets/video_writer.h"
 #include "media_samples.h"
+#include "cli_run.h"
 #include "temp_dir.h"
 
 #include <nlohmann/json.hpp>
 
 using namespace lanterna;
 using lanterna::testing::MediaSamples;
+using lanterna::testing::CliRun;
+using lanterna::testing::q;
+using lanterna::testing::runCli;
 using lanterna::testing::TempDir;
-
-namespace {
-
-struct CliRun {
-  int exitCode = -1;
-  std::string out, err;
-};
-
-CliRun runCli(const QStringList& arguments) {
-  QProcess process;
-  process.start(QStringLiteral(LANTERNA_CLI_PATH), arguments);
-  EXPECT_TRUE(process.waitForFinished(60000)) << "lanterna-cli did not finish";
-  return CliRun{process.exitCode(), process.readAllStandardOutput().toStdString(),
-                process.readAllStandardError().toStdString()};
-}
-
-QString q(const std::filesystem::path& path) { return QString::fromStdString(path.string()); }
-
-}  // namespace
 
 TEST(CliMedia, ImportThenExport) {
   LANTERNA_REQUIRE_MEDIA();

@@ -1,8 +1,8 @@
 // `lanterna-cli project …` and `history list` run as a process: JSON on stdout, errors on stderr, exit codes.
-#include <QProcess>
 #include <gtest/gtest.h>
 
 #include "lanterna/app/project_store.h"
+#include "cli_run.h"
 #include "temp_dir.h"
 
 #include <nlohmann/json.hpp>
@@ -10,26 +10,10 @@
 #include <sstream>
 
 using namespace lanterna;
+using lanterna::testing::CliRun;
+using lanterna::testing::q;
+using lanterna::testing::runCli;
 using lanterna::testing::TempDir;
-
-namespace {
-
-struct CliRun {
-  int exitCode = -1;
-  std::string out, err;
-};
-
-CliRun runCli(const QStringList& arguments) {
-  QProcess process;
-  process.start(QStringLiteral(LANTERNA_CLI_PATH), arguments);
-  EXPECT_TRUE(process.waitForFinished(30000)) << "lanterna-cli did not finish";
-  return CliRun{process.exitCode(), process.readAllStandardOutput().toStdString(),
-             process.readAllStandardError().toStdString()};
-}
-
-QString q(const std::filesystem::path& path) { return QString::fromStdString(path.string()); }
-
-}  // namespace
 
 TEST(CliProject, NewThenInfo) {
   TempDir dir;

@@ -1,45 +1,16 @@
-// Groups C (UNet), D (AutoencoderKL), G (single-file checkpoint) and J (TAESD) of the shared conformance vectors,
-// one test per manifest case, run through the same entry point as `lanterna-cli conformance`.
-#include <fstream>
-#include <string>
-#include <vector>
+// Groups C (UNet), D (AutoencoderKL), F (whole text-to-image pipeline), G (single-file checkpoint) and J (TAESD)
+// of the shared conformance vectors, one test per manifest case, through `lanterna-cli conformance`'s entry point.
+#include "conformance_cases.h"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "lanterna/inference/conformance.h"
-#include "test_paths.h"
-
-namespace lanterna::inference {
+namespace lanterna::testing {
 namespace {
-
-std::vector<std::string> netCaseNames() {
-  std::vector<std::string> names;
-  std::ifstream in(lanterna::testing::conformanceDir() / "manifest.json");
-  if (in) {
-    const auto manifest = nlohmann::json::parse(in, nullptr, false);
-    if (manifest.is_object())
-      for (const auto& entry : manifest.value("cases", nlohmann::json::array())) {
-        const std::string group = entry.value("group", "");
-        if (group == "C" || group == "D" || group == "G" || group == "J") names.push_back(entry.value("name", ""));
-      }
-  }
-  if (names.empty()) names.push_back("shared_data_absent");  // one test that skips with the reason
-  return names;
-}
 
 class NetConformance : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(NetConformance, MatchesReference) {
-  LANTERNA_REQUIRE_SHARED("conformance/manifest.json");
-  auto report = runConformanceCase(lanterna::testing::conformanceDir(), GetParam());
-  ASSERT_TRUE(report) << report.error().message;
-  EXPECT_TRUE(report->passed) << report->detail;
-  EXPECT_LE(report->worstRatio, 1.0) << report->worstOutput;
-}
+TEST_P(NetConformance, MatchesReference) { expectCaseMatchesReference(GetParam()); }
 
-INSTANTIATE_TEST_SUITE_P(Groups, NetConformance, ::testing::ValuesIn(netCaseNames()),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Groups, NetConformance,
+                         ::testing::ValuesIn(conformanceCaseNames(inGroups({"C", "D", "F", "G", "J"}))), caseName);
 
 }  // namespace
-}  // namespace lanterna::inference
+}  // namespace lanterna::testing
