@@ -22,6 +22,7 @@ constexpr double kDefectPerSigma = 5.0;       // ... and at least this many resi
 constexpr int kDefectKernelDivisor = 48;      // defects are thinner than 1/48 of the short side (at least 7 px)
 constexpr double kFullRangeL = 200.0;         // L spread (8-bit Lab, 1st..99th percentile) of a well exposed print
 constexpr double kFadedSpanL = 100.0;         // spread this much narrower gets the full CLAHE
+constexpr double kMaxLevelsGain = 2.5;
 constexpr double kMinCast = 4.0;              // mean |a,b| (Lab units) below which colours count as neutral
 constexpr double kCastRemoved = 0.7;          // mild: keep part of the cast, old prints are warm on purpose
 
@@ -99,10 +100,13 @@ void correctTone(cv::Mat& bgr, const PhotoRestoreOptions& options) {
   if (fade <= 0.0 && !cast) return;  // no Lab round trip (and its rounding) for a photo that needs nothing
 
   if (fade > 0.0) {
-    // Levels first (the faded span back to a full one), then CLAHE for the local contrast a print loses.
+    // Levels first (the faded span back towards a full one, around its own middle, gain capped so a flat
+    // picture is not blown up), then CLAHE for the local contrast a print loses.
+    const double gain = std::min(kMaxLevelsGain, kFullRangeL / std::max(spread, 1.0));
+    const double half = spread * gain / 2.0;
+    const double middle = std::clamp(low + spread / 2.0, half, 255.0 - half);
     cv::Mat stretched, equalised;
-    channels[0].convertTo(stretched, -1, kFullRangeL / std::max(spread, 1.0),
-                          (255.0 - kFullRangeL) / 2.0 - low * kFullRangeL / std::max(spread, 1.0));
+    channels[0].convertTo(stretched, -1, gain, middle - (low + spread / 2.0) * gain);
     cv::createCLAHE(2.0, {8, 8})->apply(stretched, equalised);
     cv::addWeighted(channels[0], 1.0 - fade, equalised, fade, 0.0, channels[0]);
   }
