@@ -2,6 +2,7 @@
 
 #include <QPainterPath>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <variant>
@@ -128,6 +129,7 @@ int TimelinePainter::decorate(const timeline::Item& it, const QRect& box) const 
   if (!decorations) return 0;
   int used = 0;
   const ItemDecoration decoration = decorations(it.id);
+  if (decoration.waveform && !decoration.waveform->empty()) waveform(it, box, *decoration.waveform);
   if (!decoration.thumbnail.isNull() && box.width() > 24) {
     const int side = box.height() - 6;
     QRect thumb(QPoint(0, 0), decoration.thumbnail.size().scaled(QSize(side * 2, side), Qt::KeepAspectRatio));
@@ -153,6 +155,31 @@ int TimelinePainter::decorate(const timeline::Item& it, const QRect& box) const 
     painter.drawText(box.adjusted(8, 4, -8, -8), Qt::AlignRight | Qt::AlignBottom, decoration.badge);
   }
   return used;
+}
+
+// One vertical line per pixel column from the column's min to its max, with the RMS as a brighter core (as
+// Audacity draws it); the clip's in point says where in the audio the box starts.
+void TimelinePainter::waveform(const timeline::Item& it, const QRect& box, const app::WaveformSummary& summary) const {
+  const auto* audio = std::get_if<timeline::AudioPayload>(&it.payload);
+  const double fps = document.settings().frameRate.toDouble();
+  if (!audio || fps <= 0.0 || layout.pixelsPerFrame <= 0.0) return;
+  const double secondsPerPixel = 1.0 / (fps * layout.pixelsPerFrame);
+  const double startSeconds = double(audio->inPoint.frames) / fps;
+  const int centre = box.center().y();
+  const double halfHeight = (box.height() - 8) / 2.0;
+  const QColor outline(255, 255, 255, 60), core(255, 255, 255, 110);  // dim enough to read the label over
+  const int left = std::max(box.left() + 1, TimelineLayout::kHeaderWidth);
+  const int right = std::min(box.right() - 1, width);
+  for (int x = left; x <= right; ++x) {
+    const double from = startSeconds + (x - box.left()) * secondsPerPixel;
+    const app::WaveformPeak peak = summary.span(from, from + secondsPerPixel);
+    if (peak.max <= peak.min && peak.rms <= 0.0f) continue;  // silence draws nothing
+    const auto y = [&](double v) { return centre - int(std::lround(std::clamp(v, -1.0, 1.0) * halfHeight)); };
+    painter.setPen(outline);
+    painter.drawLine(x, y(peak.max), x, y(peak.min));
+    painter.setPen(core);
+    painter.drawLine(x, y(peak.rms), x, y(-peak.rms));
+  }
 }
 
 void TimelinePainter::ruler() const {

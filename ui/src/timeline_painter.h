@@ -27,6 +27,7 @@ struct TimelinePainter {
  private:
   void item(const timeline::Item& item, bool selected, const TimelineHit& hover) const;
   int decorate(const timeline::Item& item, const QRect& box) const;
+  void waveform(const timeline::Item& item, const QRect& box, const app::WaveformSummary& summary) const;
   void header(const timeline::Track& track, const QRect& row) const;
 };
 

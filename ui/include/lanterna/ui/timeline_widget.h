@@ -11,7 +11,9 @@
 #include <QWidget>
 
 #include <functional>
+#include <memory>
 
+#include "lanterna/app/waveform_summary.h"
 #include "lanterna/timeline/document.h"
 #include "lanterna/ui/timeline_layout.h"
 
@@ -25,6 +27,7 @@ struct ItemDecoration {
   QImage thumbnail;
   double progress = -1.0;  // 0..1 while generating; negative: not generating
   QString badge;           // e.g. "step 7/20"
+  std::shared_ptr<const app::WaveformSummary> waveform;  // audio clips: drawn across the clip once it is known
 };
 using DecorationProvider = std::function<ItemDecoration(timeline::ItemId)>;
 
