@@ -19,6 +19,7 @@
 #include "lanterna/ui/timeline_widget.h"
 #include "lanterna/ui/transport.h"
 #include "lanterna/ui/viewer_widget.h"
+#include "waveform_provider.h"
 
 namespace lanterna::ui {
 
@@ -47,6 +48,9 @@ MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
     play_->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
   });
   connect(timeline_, &TimelineWidget::editRefused, this, &MainWindow::showStatus);
+  waveforms_ = new WaveformProvider(this);
+  connect(waveforms_, &WaveformProvider::ready, timeline_, qOverload<>(&QWidget::update));
+  timeline_->setDecorationProvider([this](ItemId id) { return decorationFor(id); });
   connect(timeline_, &TimelineWidget::selectionChanged, inspector_, &InspectorWidget::showItem);
   connect(inspector_, &InspectorWidget::generateRequested, this, &MainWindow::generate);
   connectHistory();
@@ -55,7 +59,6 @@ MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
     connect(generation_.get(), &app::GenerationService::clipPreviewChanged, this, &MainWindow::showClipPreview);
     connect(generation_.get(), &app::GenerationService::clipFinished, this, &MainWindow::finishClip);
     connect(generation_.get(), &app::GenerationService::historyChanged, this, &MainWindow::refreshHistory);
-    timeline_->setDecorationProvider([this](ItemId id) { return decorationFor(id); });
   } else if (queue_) {
     connectQueue();
   }
@@ -82,7 +85,10 @@ void MainWindow::connectQueue() {
 ItemDecoration MainWindow::decorationFor(ItemId id) const {
   ItemDecoration decoration;
   const timeline::Item* item = document_->item(id);
-  if (!item || !generation_) return decoration;
+  if (!item) return decoration;
+  if (const auto* audio = std::get_if<timeline::AudioPayload>(&item->payload))
+    decoration.waveform = waveforms_->waveform(store_.get(), audio->asset);
+  if (!generation_) return decoration;
   if (const auto running = generation_->running(id)) {
     decoration.thumbnail = running->preview;
     decoration.progress = running->totalSteps > 0 ? double(running->step) / running->totalSteps : 0.0;

@@ -29,6 +29,7 @@ class QueuePanel;
 class TimelineWidget;
 class Transport;
 class ViewerWidget;
+class WaveformProvider;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -109,6 +110,7 @@ class MainWindow : public QMainWindow {
   QueuePanel* queuePanel_ = nullptr;
   HistoryPanel* historyPanel_ = nullptr;
   ModelLibraryPanel* modelPanel_ = nullptr;
+  WaveformProvider* waveforms_ = nullptr;
   QAction* undo_ = nullptr;
   QAction* redo_ = nullptr;
   QAction* play_ = nullptr;
