@@ -160,3 +160,37 @@ TEST(FrameProvider, LatestRequestWins) {
   EXPECT_EQ(last.size(), QSize(64, 48));
   EXPECT_NEAR(qRed(last.pixel(32, 24)), 210, 3);
 }
+
+TEST(SequenceRenderer, EightFpsClipInterpolatesInBetweenFramesAtTwentyFour) {
+  LANTERNA_REQUIRE_MEDIA();
+  Timeline t;
+  const auto ramp = t.asset(MediaSamples::get().ramp8);
+  const auto item = t.place(t.videoTrack(), 0, 24, ramp);
+  ASSERT_TRUE(t.document.requestSetConform(item, timeline::ConformMode::Interpolate));
+  auto renderer = t.renderer();
+  // Source frames land on every third project frame; the two between sit a third and two thirds of the way.
+  expectColour(renderer, 0, {0, 0, 0}, 3);
+  expectColour(renderer, 1, {10, 0, 0}, 3);
+  expectColour(renderer, 2, {20, 0, 0}, 3);
+  expectColour(renderer, 3, {30, 0, 0}, 3);
+  expectColour(renderer, 20, {200, 0, 0}, 3);
+  expectColour(renderer, 21, {210, 0, 0}, 3);  // the last source frame, then held: nothing to move towards
+  expectColour(renderer, 23, {210, 0, 0}, 3);
+}
+
+TEST(SequenceRenderer, HalfSpeedShowsEachSourceFrameTwiceAsLong) {
+  LANTERNA_REQUIRE_MEDIA();
+  Timeline t;
+  const auto ramp = t.asset(MediaSamples::get().ramp8);
+  const auto item = t.place(t.videoTrack(), 0, 24, ramp);
+  ASSERT_TRUE(t.document.requestSetSpeed(item, timeline::Rational{1, 2}));
+  auto renderer = t.renderer();
+  EXPECT_EQ(renderer.duration(), FrameTime{48});
+  for (std::int64_t at : {0, 5}) expectColour(renderer, at, {0, 0, 0}, 3);
+  for (std::int64_t at : {6, 11}) expectColour(renderer, at, {30, 0, 0}, 3);
+  expectColour(renderer, 47, {210, 0, 0}, 3);
+  // At half speed and interpolated, frame 3 is a quarter of the way from source frame 0 to 1.
+  ASSERT_TRUE(t.document.requestSetConform(item, timeline::ConformMode::Interpolate));
+  auto smooth = t.renderer();
+  expectColour(smooth, 3, {15, 0, 0}, 3);
+}
