@@ -213,6 +213,14 @@ Result<assets::Frame> SequenceRenderer::renderFrame(FrameTime frame) {
   return composed;
 }
 
+bool SequenceRenderer::showsAnythingAt(FrameTime frame) const {
+  // A crossfade lies inside the two items it joins, so covering items are enough.
+  for (const auto& items : impl_->tracks)
+    for (const Item* item : items)
+      if (item->start <= frame && frame < item->end()) return true;
+  return false;
+}
+
 const timeline::DocumentSnapshot& SequenceRenderer::snapshot() const { return impl_->snapshot; }
 
 FrameTime SequenceRenderer::duration() const {

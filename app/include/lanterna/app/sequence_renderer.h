@@ -49,6 +49,8 @@ class SequenceRenderer {
   Result<assets::CompositionFrame> planFrame(timeline::FrameTime frame);
   Result<assets::Frame> renderFrame(timeline::FrameTime frame);
 
+  // Whether any video item covers `frame` (without decoding): false means renderFrame() gives only background.
+  bool showsAnythingAt(timeline::FrameTime frame) const;
   const timeline::DocumentSnapshot& snapshot() const;
   timeline::FrameTime duration() const;  // end of the last video-track item
   int width() const;
