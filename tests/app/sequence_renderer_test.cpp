@@ -194,3 +194,34 @@ TEST(SequenceRenderer, HalfSpeedShowsEachSourceFrameTwiceAsLong) {
   auto smooth = t.renderer();
   expectColour(smooth, 3, {15, 0, 0}, 3);
 }
+
+TEST(FrameProvider, EmptyFramesAreNullAndRenderedFramesAreCached) {
+  LANTERNA_REQUIRE_MEDIA();
+  int argc = 0;
+  QCoreApplication app(argc, nullptr);
+  Timeline t;
+  t.place(t.videoTrack(), 0, 12, t.asset(MediaSamples::get().red));
+  app::FrameProvider provider;
+  std::vector<std::pair<qint64, QImage>> shown;
+  QObject::connect(&provider, &app::FrameProvider::frameReady, &app,
+                   [&](qint64 frame, const QImage& image) { shown.emplace_back(frame, image); });
+  provider.setSequence(t.document.snapshot(), *app::assetSources(t.store), {.backend = assets::CompositorBackend::Cpu});
+  auto waitFor = [&](std::size_t count) {
+    QElapsedTimer timer;
+    timer.start();
+    while (shown.size() < count && timer.elapsed() < 20000) QCoreApplication::processEvents();
+    return shown.size() >= count;
+  };
+  provider.requestFrame(FrameTime{30});  // past the clip: nothing to show
+  ASSERT_TRUE(waitFor(1));
+  EXPECT_TRUE(shown[0].second.isNull());
+  provider.requestFrame(FrameTime{4});
+  ASSERT_TRUE(waitFor(2));
+  EXPECT_EQ(qRed(shown[1].second.pixel(32, 24)), 255);
+  EXPECT_EQ(provider.cachedFrames(), 1);
+  provider.requestFrame(FrameTime{4});  // from the cache: delivered before requestFrame returns
+  ASSERT_EQ(shown.size(), 3u);
+  EXPECT_EQ(shown[2].second, shown[1].second);
+  provider.setSequence(t.document.snapshot(), *app::assetSources(t.store), {.backend = assets::CompositorBackend::Cpu});
+  EXPECT_EQ(provider.cachedFrames(), 0);  // a new sequence may look different
+}
