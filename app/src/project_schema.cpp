@@ -90,7 +90,14 @@ CREATE INDEX generations_by_parent ON generations(parent_id);
 CREATE INDEX generations_by_status ON generations(status);
 )sql";
 
-constexpr const char* kSteps[] = {kVersion1, kVersion2};
+// v3: clip speed (a reduced fraction) and how a clip's frames are conformed to the project rate.
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE items ADD COLUMN speed_num INTEGER NOT NULL DEFAULT 1 CHECK (speed_num > 0);
+ALTER TABLE items ADD COLUMN speed_den INTEGER NOT NULL DEFAULT 1 CHECK (speed_den > 0);
+ALTER TABLE items ADD COLUMN conform TEXT NOT NULL DEFAULT 'repeat' CHECK (conform IN ('repeat', 'interpolate'));
+)sql";
+
+constexpr const char* kSteps[] = {kVersion1, kVersion2, kVersion3};
 static_assert(std::size(kSteps) == kProjectSchemaVersion, "one step per schema version");
 
 }  // namespace

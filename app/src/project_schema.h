@@ -6,7 +6,7 @@
 
 namespace lanterna::app {
 
-constexpr int kProjectSchemaVersion = 2;
+constexpr int kProjectSchemaVersion = 3;
 
 // Runs the steps from `from` (0 = empty file) up to `to` inside one transaction and sets user_version.
 void migrateSchema(Database& db, int from, int to);

@@ -2,6 +2,7 @@
 #include "lanterna/app/project_store.h"
 
 #include "generation_settings_json.h"
+#include "lanterna/timeline/clip_speed.h"
 #include "project_store_impl.h"
 
 #include <sqlite3.h>
@@ -23,10 +24,11 @@ void insertItem(Database& db, const tl::Item& item) {
   Statement insert(db,
                    "INSERT INTO items(id, track_id, start_frame, duration_frames, fade_in_frames, fade_out_frames, "
                    "crossfade_in_frames, asset_id, in_point_frames, source_duration_frames, active_take, "
-                   "settings_json) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                   "settings_json, speed_num, speed_den, conform) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, item.id).bind(2, item.track).bind(3, item.start.frames).bind(4, item.duration.frames);
   insert.bind(5, item.fadeIn.frames).bind(6, item.fadeOut.frames).bind(7, item.crossfadeIn.frames);
   for (int column : {8, 9, 10, 11, 12}) insert.bindNull(column);
+  insert.bind(13, std::int64_t(1)).bind(14, std::int64_t(1)).bind(15, std::string("repeat"));
   auto bindMedia = [&](tl::AssetId asset, tl::FrameTime inPoint, tl::FrameTime sourceDuration) {
     insert.bind(8, asset).bind(9, inPoint.frames).bind(10, sourceDuration.frames);
   };
@@ -39,6 +41,8 @@ void insertItem(Database& db, const tl::Item& item) {
   else if (const auto* video = std::get_if<tl::VideoPayload>(&item.payload)) {
     bindMedia(video->asset, video->inPoint, video->sourceDuration);
     insert.bind(11, video->activeTake);
+    insert.bind(13, video->speed.num).bind(14, video->speed.den);
+    insert.bind(15, std::string(tl::conformModeName(video->conform)));
   }
   insert.run();
   if (const auto* video = std::get_if<tl::VideoPayload>(&item.payload)) {
@@ -110,7 +114,8 @@ Result<tl::DocumentSnapshot> ProjectStore::load() const {
     }
     Statement items(db, "SELECT i.id, i.track_id, i.start_frame, i.duration_frames, i.fade_in_frames, "
                         "i.fade_out_frames, i.crossfade_in_frames, i.asset_id, i.in_point_frames, "
-                        "i.source_duration_frames, i.active_take, i.settings_json, t.kind "
+                        "i.source_duration_frames, i.active_take, i.settings_json, t.kind, i.speed_num, "
+                        "i.speed_den, i.conform "
                         "FROM items i JOIN tracks t ON t.id = i.track_id ORDER BY i.id");
     while (items.step()) {
       tl::Item item{items.int64(0), items.int64(1), tl::FrameTime{items.int64(2)}, tl::FrameTime{items.int64(3)},
@@ -127,10 +132,15 @@ Result<tl::DocumentSnapshot> ProjectStore::load() const {
           break;
         case tl::TrackKind::ReferenceImage: item.payload = tl::ReferenceImagePayload{asset}; break;
         case tl::TrackKind::Audio: item.payload = tl::AudioPayload{asset, inPoint, sourceDuration}; break;
-        case tl::TrackKind::Video:
+        case tl::TrackKind::Video: {
+          const auto conform = tl::parseConformMode(items.text(15));
+          if (!conform) throw SqliteError(SQLITE_CORRUPT, "item " + std::to_string(item.id) + " has unknown conform \"" +
+                                                              items.text(15) + "\"");
           item.payload = tl::VideoPayload{asset, inPoint, sourceDuration, loadTakes(db, item.id),
-                                          static_cast<int>(items.int64(10))};
+                                          static_cast<int>(items.int64(10)),
+                                          tl::Rational::reduced(items.int64(13), items.int64(14)), *conform};
           break;
+        }
       }
       snapshot.items.push_back(std::move(item));
     }

@@ -6,6 +6,8 @@
 #include <deque>
 
 #include "lanterna/app/project_store.h"
+#include "lanterna/timeline/clip_speed.h"
+#include "lanterna/assets/frame_interpolation.h"
 #include "lanterna/assets/image_io.h"
 #include "lanterna/assets/video_decoder.h"
 
@@ -46,7 +48,10 @@ struct SequenceRenderer::Impl {
   RenderOptions options;
   std::vector<std::vector<const Item*>> tracks;  // video tracks, bottom first; items by start
   std::optional<assets::Compositor> compositor;
-  std::map<AssetId, assets::VideoDecoder> decoders;
+  static constexpr std::size_t kNativeCacheFrames = 4;
+  std::map<AssetId, assets::VideoDecoder> decoders;        // at the project rate
+  std::map<AssetId, assets::VideoDecoder> nativeDecoders;  // at each clip's own rate
+  std::deque<std::pair<std::pair<AssetId, std::int64_t>, assets::Frame>> nativeCache;
   std::map<AssetId, assets::Frame> stills;
   std::deque<assets::Frame> shown;  // the pictures the current plan points at
 
@@ -66,19 +71,74 @@ struct SequenceRenderer::Impl {
       }
       return &still->second;
     }
-    auto decoder = decoders.find(video->asset);
-    if (decoder == decoders.end()) {
-      const auto rate = snapshot.settings.frameRate;
-      auto opened = assets::VideoDecoder::open(source->second.file, {.outputRate = {int(rate.num), int(rate.den)}});
-      if (!opened) return opened.error();
-      decoder = decoders.emplace(video->asset, std::move(*opened)).first;
-    }
+    const timeline::SourcePosition position = timeline::sourcePositionAt(*video, at - item.start);
+    if (video->conform == timeline::ConformMode::Interpolate) return interpolated(video->asset, source->second, position);
+    auto decoder = openDecoder(video->asset, source->second, Rate::Project);
+    if (!decoder) return decoder.error();
     // Outside the item (a crossfade reaching past a cut) the source is held at its first or last frame.
-    const std::int64_t index = std::clamp((video->inPoint + at - item.start).frames, std::int64_t(0),
-                                          decoder->second.frameCount() - 1);
-    auto frame = decoder->second.frameAt(index);
+    auto frame = (*decoder)->frameAt(std::clamp(position.frames, std::int64_t(0), (*decoder)->frameCount() - 1));
     if (!frame) return frame.error();
     shown.push_back(std::move(*frame));
+    return &shown.back();
+  }
+
+  // Project rate: frameAt(i) is what is on screen at project frame i (repetition). Native: the clip's own frames,
+  // the neighbours interpolation works between.
+  enum class Rate { Project, Native };
+
+  Result<assets::VideoDecoder*> openDecoder(AssetId asset, const AssetSource& source, Rate rate) {
+    auto& table = rate == Rate::Project ? decoders : nativeDecoders;
+    auto decoder = table.find(asset);
+    if (decoder == table.end()) {
+      const auto project = snapshot.settings.frameRate;
+      assets::VideoDecoderOptions options;
+      if (rate == Rate::Project) options.outputRate = {int(project.num), int(project.den)};
+      auto opened = assets::VideoDecoder::open(source.file, options);
+      if (!opened) return opened.error();
+      decoder = table.emplace(asset, std::move(*opened)).first;
+    }
+    return &decoder->second;
+  }
+
+  // A native frame, from a small cache: an 8 fps clip at 24 fps asks for each neighbour pair three times.
+  Result<const assets::Frame*> nativeFrame(AssetId asset, assets::VideoDecoder& decoder, std::int64_t index) {
+    index = std::clamp(index, std::int64_t(0), decoder.frameCount() - 1);
+    for (const auto& [key, frame] : nativeCache)
+      if (key == std::pair{asset, index}) return &frame;
+    auto frame = decoder.frameAt(index);
+    if (!frame) return frame.error();
+    if (nativeCache.size() >= kNativeCacheFrames) nativeCache.pop_front();
+    nativeCache.emplace_back(std::pair{asset, index}, std::move(*frame));
+    return &nativeCache.back().second;
+  }
+
+  // The source at a fractional project-rate position, restated at the clip's own rate and interpolated between
+  // the two frames around it by optical flow (exactly on a frame: that frame).
+  Result<const assets::Frame*> interpolated(AssetId asset, const AssetSource& source, timeline::SourcePosition at) {
+    auto decoder = openDecoder(asset, source, Rate::Native);
+    if (!decoder) return decoder.error();
+    const auto native = (*decoder)->outputRate();
+    const auto project = snapshot.settings.frameRate;
+    if (!native.valid())
+      return makeError(ErrorKind::FormatIncorrect, "\"" + source.file.string() + "\" has no frame rate to interpolate at.",
+                       source.file);
+    // position x native / project, exactly: (frames x den + num) x nativeNum x projectDen / (den x nativeDen x projectNum)
+    const __int128 num = (__int128(at.frames) * at.fractionDen + at.fractionNum) * native.num * project.den;
+    const __int128 den = __int128(at.fractionDen) * native.den * project.num;
+    std::int64_t index = std::int64_t(num / den);
+    __int128 rest = num % den;
+    if (rest < 0) index -= 1, rest += den;
+    auto first = nativeFrame(asset, **decoder, index);
+    if (!first) return first.error();
+    // Copies into `shown`: a later layer of the same plan may evict the cache entry.
+    if (rest == 0 || index + 1 >= (*decoder)->frameCount() || index < 0) {
+      shown.push_back(**first);
+      return &shown.back();
+    }
+    const assets::Frame* a = *first;  // stays cached while the second loads: the cache holds more than two
+    auto second = nativeFrame(asset, **decoder, index + 1);
+    if (!second) return second.error();
+    shown.push_back(assets::interpolateFrames(*a, **second, double(rest) / double(den)));
     return &shown.back();
   }
 
@@ -151,6 +211,14 @@ Result<assets::Frame> SequenceRenderer::renderFrame(FrameTime frame) {
   if (!composed) return composed.error();
   if (composed->format != assets::PixelFormat::Rgba8) return assets::convertFrame(*composed, assets::PixelFormat::Rgba8);
   return composed;
+}
+
+bool SequenceRenderer::showsAnythingAt(FrameTime frame) const {
+  // A crossfade lies inside the two items it joins, so covering items are enough.
+  for (const auto& items : impl_->tracks)
+    for (const Item* item : items)
+      if (item->start <= frame && frame < item->end()) return true;
+  return false;
 }
 
 const timeline::DocumentSnapshot& SequenceRenderer::snapshot() const { return impl_->snapshot; }

@@ -204,3 +204,30 @@ TEST(ExportJob, AudioMixPlacesItemsAndMatchesLength) {
   EXPECT_GT(firstHalf, 0.05f);  // lavfi sine peaks at 1/8, -3 dB per channel in stereo
   EXPECT_EQ(secondHalf, 0.0f);
 }
+
+// An 8 fps generation (8 frames) in a 24 fps project, conformed by optical flow: three times the frames, and the
+// in-between frames are in-betweens (frame 1 is a third of the way from source frame 0 to 1), not repeats.
+TEST(ExportJob, EightFpsClipInterpolatedToTwentyFourHasThreeTimesTheFrames) {
+  LANTERNA_REQUIRE_MEDIA();
+  TempDir dir;
+  auto store = std::move(*app::ProjectStore::create(dir / "p.lanterna", {"P", {24, 1}, 64, 48}));
+  auto document = std::move(*timeline::Document::fromSnapshot(*store.load()));
+  auto imported = app::importMediaFiles(store, *document, {MediaSamples::get().ramp8});
+  ASSERT_TRUE(imported) << imported.error().message;
+  ASSERT_TRUE(document->requestSetConform((*imported)[0].item, timeline::ConformMode::Interpolate));
+  ASSERT_TRUE(store.save(document->snapshot()));
+  const auto out = dir / "smooth.mov";
+  auto job = app::ExportJob::create(store, {.output = out, .format = assets::ExportFormat::MovProRes,
+                                            .backend = assets::CompositorBackend::Cpu});
+  ASSERT_TRUE(job) << job.error().message;
+  ASSERT_TRUE(job->run());
+
+  auto source = assets::probeMedia(MediaSamples::get().ramp8, assets::FrameCounting::CountPackets);
+  auto info = assets::probeMedia(out, assets::FrameCounting::CountPackets);
+  ASSERT_TRUE(source && info);
+  EXPECT_EQ(info->video()->frameCount, 3 * source->video()->frameCount);
+  auto decoder = assets::VideoDecoder::open(out);
+  ASSERT_TRUE(decoder);
+  const int expected[] = {0, 10, 20, 30, 40};
+  for (int i = 0; i < 5; ++i) EXPECT_NEAR(decoder->frameAt(i)->row<std::uint8_t>(24)[4 * 32], expected[i], 4) << i;
+}

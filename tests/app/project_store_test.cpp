@@ -39,6 +39,8 @@ DocumentSnapshot richSnapshot() {
   EXPECT_TRUE(doc.requestAddTake(clip, Take{9, 10, FrameTime{60}}, Activate::No));
   const ItemId right = doc.requestSplit(clip, FrameTime{20}).createdId;
   EXPECT_TRUE(doc.requestSetCrossfade(right, FrameTime{6}));
+  EXPECT_TRUE(doc.requestSetSpeed(right, Rational{3, 2}));  // a retimed, interpolated clip keeps both settings
+  EXPECT_TRUE(doc.requestSetConform(right, ConformMode::Interpolate));
   const ItemId music = doc.requestInsertItem(audio, FrameTime{3}, FrameTime{40}, AudioPayload{4, FrameTime{0}, FrameTime{0}}).createdId;
   EXPECT_TRUE(doc.requestSetFades(music, FrameTime{5}, FrameTime{10}));
   EXPECT_TRUE(doc.requestInsertItem(refs, FrameTime{0}, FrameTime{10}, ReferenceImagePayload{5}));
@@ -113,15 +115,17 @@ TEST(ProjectStore, OlderSchemaIsMigratedAfterABackup) {
   {
     auto db = Database::open(file, OpenMode::ReadWrite, true);
     migrateSchema(db, 0, 1);  // a file as version 1 wrote it
-    db.exec("INSERT INTO project VALUES(1, 'Old', 24, 1, 640, 480, 2);"
+    db.exec("INSERT INTO project VALUES(1, 'Old', 24, 1, 640, 480, 3);"
             "INSERT INTO tracks VALUES(1, 0, 'video', 'V1');"
+            "INSERT INTO items(id, track_id, start_frame, duration_frames, asset_id, in_point_frames, "
+            "source_duration_frames, active_take) VALUES(2, 1, 0, 24, 1, 0, 48, -1);"
             "INSERT INTO generations(prompt, negative_prompt, model_file, model_sha256, sampler, steps, cfg, seed, "
             "seed_locked, width, height, frames, fps_num, fps_den, strength, status, created_ms) "
             "VALUES('old prompt', '', 'm', '', 'euler', 4, 7.0, 1, 0, 64, 64, 8, 8, 1, 1.0, 'done', 5)");
   }
   auto store = ProjectStore::open(file);
   ASSERT_TRUE(store) << store.error().message;
-  EXPECT_EQ(store->schemaVersion(), 2);
+  EXPECT_EQ(store->schemaVersion(), ProjectStore::kSchemaVersion);
   const auto backup = dir / "old.lanterna.bak-v1";
   ASSERT_TRUE(std::filesystem::exists(backup));
   {
@@ -132,6 +136,10 @@ TEST(ProjectStore, OlderSchemaIsMigratedAfterABackup) {
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ(loaded->settings.name, "Old");
   ASSERT_EQ(loaded->tracks.size(), 1u);
+  ASSERT_EQ(loaded->items.size(), 1u);
+  const auto& clip = std::get<VideoPayload>(loaded->items.front().payload);  // the v3 columns' defaults
+  EXPECT_EQ(clip.speed, (Rational{1, 1}));
+  EXPECT_EQ(clip.conform, ConformMode::Repeat);
   auto history = store->listGenerations();
   ASSERT_TRUE(history);
   ASSERT_EQ(history->size(), 1u);

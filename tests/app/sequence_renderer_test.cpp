@@ -160,3 +160,68 @@ TEST(FrameProvider, LatestRequestWins) {
   EXPECT_EQ(last.size(), QSize(64, 48));
   EXPECT_NEAR(qRed(last.pixel(32, 24)), 210, 3);
 }
+
+TEST(SequenceRenderer, EightFpsClipInterpolatesInBetweenFramesAtTwentyFour) {
+  LANTERNA_REQUIRE_MEDIA();
+  Timeline t;
+  const auto ramp = t.asset(MediaSamples::get().ramp8);
+  const auto item = t.place(t.videoTrack(), 0, 24, ramp);
+  ASSERT_TRUE(t.document.requestSetConform(item, timeline::ConformMode::Interpolate));
+  auto renderer = t.renderer();
+  // Source frames land on every third project frame; the two between sit a third and two thirds of the way.
+  expectColour(renderer, 0, {0, 0, 0}, 3);
+  expectColour(renderer, 1, {10, 0, 0}, 3);
+  expectColour(renderer, 2, {20, 0, 0}, 3);
+  expectColour(renderer, 3, {30, 0, 0}, 3);
+  expectColour(renderer, 20, {200, 0, 0}, 3);
+  expectColour(renderer, 21, {210, 0, 0}, 3);  // the last source frame, then held: nothing to move towards
+  expectColour(renderer, 23, {210, 0, 0}, 3);
+}
+
+TEST(SequenceRenderer, HalfSpeedShowsEachSourceFrameTwiceAsLong) {
+  LANTERNA_REQUIRE_MEDIA();
+  Timeline t;
+  const auto ramp = t.asset(MediaSamples::get().ramp8);
+  const auto item = t.place(t.videoTrack(), 0, 24, ramp);
+  ASSERT_TRUE(t.document.requestSetSpeed(item, timeline::Rational{1, 2}));
+  auto renderer = t.renderer();
+  EXPECT_EQ(renderer.duration(), FrameTime{48});
+  for (std::int64_t at : {0, 5}) expectColour(renderer, at, {0, 0, 0}, 3);
+  for (std::int64_t at : {6, 11}) expectColour(renderer, at, {30, 0, 0}, 3);
+  expectColour(renderer, 47, {210, 0, 0}, 3);
+  // At half speed and interpolated, frame 3 is a quarter of the way from source frame 0 to 1.
+  ASSERT_TRUE(t.document.requestSetConform(item, timeline::ConformMode::Interpolate));
+  auto smooth = t.renderer();
+  expectColour(smooth, 3, {15, 0, 0}, 3);
+}
+
+TEST(FrameProvider, EmptyFramesAreNullAndRenderedFramesAreCached) {
+  LANTERNA_REQUIRE_MEDIA();
+  int argc = 0;
+  QCoreApplication app(argc, nullptr);
+  Timeline t;
+  t.place(t.videoTrack(), 0, 12, t.asset(MediaSamples::get().red));
+  app::FrameProvider provider;
+  std::vector<std::pair<qint64, QImage>> shown;
+  QObject::connect(&provider, &app::FrameProvider::frameReady, &app,
+                   [&](qint64 frame, const QImage& image) { shown.emplace_back(frame, image); });
+  provider.setSequence(t.document.snapshot(), *app::assetSources(t.store), {.backend = assets::CompositorBackend::Cpu});
+  auto waitFor = [&](std::size_t count) {
+    QElapsedTimer timer;
+    timer.start();
+    while (shown.size() < count && timer.elapsed() < 20000) QCoreApplication::processEvents();
+    return shown.size() >= count;
+  };
+  provider.requestFrame(FrameTime{30});  // past the clip: nothing to show
+  ASSERT_TRUE(waitFor(1));
+  EXPECT_TRUE(shown[0].second.isNull());
+  provider.requestFrame(FrameTime{4});
+  ASSERT_TRUE(waitFor(2));
+  EXPECT_EQ(qRed(shown[1].second.pixel(32, 24)), 255);
+  EXPECT_EQ(provider.cachedFrames(), 1);
+  provider.requestFrame(FrameTime{4});  // from the cache: delivered before requestFrame returns
+  ASSERT_EQ(shown.size(), 3u);
+  EXPECT_EQ(shown[2].second, shown[1].second);
+  provider.setSequence(t.document.snapshot(), *app::assetSources(t.store), {.backend = assets::CompositorBackend::Cpu});
+  EXPECT_EQ(provider.cachedFrames(), 0);  // a new sequence may look different
+}

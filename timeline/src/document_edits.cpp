@@ -1,6 +1,8 @@
 // The request…() functions: each builds its change on a copy, validates it, and pushes one EditCommand.
 #include "lanterna/timeline/document.h"
 
+#include "lanterna/timeline/clip_speed.h"
+
 #include "change.h"
 #include "edit_command.h"
 
@@ -24,7 +26,8 @@ struct MediaRange {
 };
 
 MediaRange mediaRange(Item& item) {
-  if (auto* video = std::get_if<VideoPayload>(&item.payload)) return {&video->inPoint, video->sourceDuration};
+  if (auto* video = std::get_if<VideoPayload>(&item.payload))
+    return {&video->inPoint, retimedLength(video->sourceDuration, video->speed)};
   if (auto* audio = std::get_if<AudioPayload>(&item.payload)) return {&audio->inPoint, audio->sourceDuration};
   return {};
 }
@@ -167,7 +170,8 @@ EditResult Document::requestChooseTake(ItemId id, int takeIndex) {
   if (takeIndex < 0 || takeIndex >= static_cast<int>(video->takes.size()))
     return EditResult::refused(itemText(id) + " has no take " + std::to_string(takeIndex));
   const Take& take = video->takes[takeIndex];
-  if (take.sourceDuration > FrameTime{0} && video->inPoint + original->duration > take.sourceDuration)
+  const FrameTime room = retimedLength(take.sourceDuration, video->speed);
+  if (room > FrameTime{0} && video->inPoint + original->duration > room)
     return EditResult::refused("take " + std::to_string(takeIndex) + " is shorter than " + itemText(id));
   ChangeBuilder builder(state_);
   auto& chosen = std::get<VideoPayload>(builder.item(id)->payload);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "lanterna/timeline/clip_speed.h"
+
 namespace lanterna::timeline {
 namespace {
 
@@ -30,7 +32,8 @@ std::string payloadProblem(const Item& item) {
       if (active.asset != video->asset || active.sourceDuration != video->sourceDuration)
         return itemName(item) + " shows media other than its active take";
     }
-    return mediaRange(video->asset, video->inPoint, video->sourceDuration);
+    if (auto problem = speedProblem(video->speed); !problem.empty()) return itemName(item) + ": " + problem;
+    return mediaRange(video->asset, video->inPoint, retimedLength(video->sourceDuration, video->speed));
   }
   const auto& settings = std::get<PromptPayload>(item.payload).settings;
   if (settings.steps <= 0 || settings.width <= 0 || settings.height <= 0 || settings.frames <= 0 ||

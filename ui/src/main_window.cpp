@@ -175,6 +175,9 @@ void MainWindow::refreshFromDocument() {
   transport_->setFrameRate(settings.frameRate);
   transport_->setEnd(document_->duration());
   viewer_->setFrameSize({settings.width, settings.height});
+  auto sources = store_ ? app::assetSources(*store_) : Result<app::AssetSources>(makeError(ErrorKind::Unset, ""));
+  if (sources) viewer_->setSequence(document_->snapshot(), std::move(*sources));  // it shows what export would
+  else viewer_->clearSequence();  // no media without a project file
   updateViewer();
 }
 
@@ -212,6 +215,7 @@ void MainWindow::updateViewer() {
   }
   viewer_->showImage(image, caption);
   viewer_->setCompareImage(compare, compareCaption);
+  viewer_->showSequenceFrame(at);
 }
 
 void MainWindow::newProject() {

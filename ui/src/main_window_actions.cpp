@@ -9,6 +9,7 @@
 #include <QUndoStack>
 
 #include "lanterna/app/version.h"
+#include "lanterna/ui/clip_speed_menu.h"
 #include "lanterna/ui/main_window.h"
 #include "lanterna/ui/model_library_panel.h"
 #include "lanterna/ui/timeline_widget.h"
@@ -51,6 +52,15 @@ void MainWindow::createActions() {
   auto* splitAction = action(edit, tr("&Split at Playhead"), {QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence(Qt::Key_S)},
                              &MainWindow::splitAtPlayhead);
   splitAction->setIcon(QIcon::fromTheme("edit-cut", style()->standardIcon(QStyle::SP_ToolBarVerticalExtensionButton)));
+  // Speed and conform of the selected clip, built when the menu opens (clip_speed_menu.h).
+  QMenu* clipMenu = edit->addMenu(tr("C&lip"));
+  clipMenu->setObjectName("clipMenu");
+  connect(clipMenu, &QMenu::aboutToShow, this, [this, clipMenu] {
+    clipMenu->clear();
+    qDeleteAll(clipMenu->findChildren<QMenu*>(Qt::FindDirectChildrenOnly));
+    addClipSpeedEntries(*clipMenu, *document_, timeline_->selectedItem(), this, [this](const QString& why) { showStatus(why); });
+    if (clipMenu->isEmpty()) clipMenu->addAction(tr("Select a video clip"))->setEnabled(false);
+  });
 
   edit->addSeparator();
   action(edit, tr("&Model Folders…"), {QKeySequence::Preferences}, [this] { modelPanel_->editFolders(); });

@@ -5,9 +5,13 @@
 
 #include <algorithm>
 
+#include "lanterna/app/frame_provider.h"
 #include "lanterna/ui/theme.h"
 
 namespace lanterna::ui {
+namespace {
+constexpr int kMaxRenderWidth = 1280, kMaxRenderHeight = 720;  // the viewer is rarely larger; export is exact
+}  // namespace
 
 ViewerWidget::ViewerWidget(QWidget* parent) : QWidget(parent) {
   setObjectName("viewer");
@@ -21,10 +25,54 @@ void ViewerWidget::setFrameSize(QSize frameSize) {
   update();
 }
 
+ViewerWidget::~ViewerWidget() = default;
+
 void ViewerWidget::showImage(const QImage& image, const QString& caption) {
   image_ = image;
   caption_ = caption;
+  wantedFrame_.reset();
   update();
+}
+
+void ViewerWidget::setSequence(timeline::DocumentSnapshot snapshot, app::AssetSources sources) {
+  if (!provider_) {
+    provider_ = std::make_unique<app::FrameProvider>();
+    connect(provider_.get(), &app::FrameProvider::frameReady, this, [this](qint64 frame, const QImage& image) {
+      if (wantedFrame_ != frame) return;  // an older request finishing after a newer (cached) one
+      sequenceImage_ = image;
+      setToolTip({});
+      update();
+    });
+    connect(provider_.get(), &app::FrameProvider::frameFailed, this, [this](qint64 frame, const QString& message) {
+      if (wantedFrame_ != frame) return;
+      sequenceImage_ = {};  // the caption says what is there; the reason goes to the tooltip
+      setToolTip(message);
+      update();
+    });
+  }
+  app::RenderOptions options;
+  assets::fitInside(snapshot.settings.width, snapshot.settings.height, std::min(kMaxRenderWidth, snapshot.settings.width),
+                    std::min(kMaxRenderHeight, snapshot.settings.height), options.width, options.height);
+  provider_->setSequence(std::move(snapshot), std::move(sources), options);
+  if (wantedFrame_) provider_->requestFrame(timeline::FrameTime{*wantedFrame_});  // the edit may change it
+}
+
+void ViewerWidget::clearSequence() {
+  provider_.reset();  // waits for the frame being rendered, if any
+  wantedFrame_.reset();
+  sequenceImage_ = {};
+  update();
+}
+
+void ViewerWidget::showSequenceFrame(timeline::FrameTime frame) {
+  if (!provider_) return;
+  wantedFrame_ = frame.frames;
+  provider_->requestFrame(frame);
+  update();
+}
+
+const QImage& ViewerWidget::displayedImage() const {
+  return wantedFrame_ && !sequenceImage_.isNull() ? sequenceImage_ : image_;
 }
 
 void ViewerWidget::setTimecode(const QString& timecode) {
@@ -66,11 +114,11 @@ void ViewerWidget::paintEvent(QPaintEvent*) {
     QRect half(QPoint(0, 0), frameSize_.scaled(halfArea.size(), Qt::KeepAspectRatio));
     painter.fillRect(frame, Qt::black);
     half.moveCenter(halfArea.center());
-    drawImage(painter, half, image_, caption_);
+    drawImage(painter, half, displayedImage(), caption_);
     half.moveCenter(halfArea.center() + QPoint(frame.width() / 2 + 3, 0));
     drawImage(painter, half, compare_, compareCaption_);
   } else {
-    drawImage(painter, frame, image_, caption_);
+    drawImage(painter, frame, displayedImage(), caption_);
   }
   if (progress_ >= 0.0) {
     const QRect track(frame.left(), frame.bottom() - 3, frame.width(), 4);

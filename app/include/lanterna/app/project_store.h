@@ -24,7 +24,7 @@ enum class StoreAccess { ReadWrite, ReadOnly };
 
 class ProjectStore {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Refuses an existing file. Writes the settings and an empty document.
   static Result<ProjectStore> create(const std::filesystem::path& file, const timeline::ProjectSettings& settings);

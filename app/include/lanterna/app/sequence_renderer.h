@@ -3,7 +3,8 @@
 //   SequenceRenderer renderer(document.snapshot(), *sources);
 //   Result<assets::Frame> frame = renderer.renderFrame(FrameTime{48});   // project size, Rgba8
 // What is shown: video-track items (the first track in display order is on top); a video item shows its source at
-// in-point + offset, conformed to the project rate (an 8 fps generation repeats each frame three times at 24 fps);
+// (in-point + offset) x speed, conformed to the project rate: an 8 fps generation repeats each frame three times
+// at 24 fps, or with ConformMode::Interpolate shows optical-flow in-betweens (assets/frame_interpolation.h);
 // stills are held; fades ramp opacity; a crossfade of length L is centred on the cut and mixes both items.
 // A renderer keeps decoders open and is used by one thread at a time; make one per worker from a snapshot copy.
 #pragma once
@@ -48,6 +49,8 @@ class SequenceRenderer {
   Result<assets::CompositionFrame> planFrame(timeline::FrameTime frame);
   Result<assets::Frame> renderFrame(timeline::FrameTime frame);
 
+  // Whether any video item covers `frame` (without decoding): false means renderFrame() gives only background.
+  bool showsAnythingAt(timeline::FrameTime frame) const;
   const timeline::DocumentSnapshot& snapshot() const;
   timeline::FrameTime duration() const;  // end of the last video-track item
   int width() const;

@@ -62,6 +62,11 @@ class Document : public QObject {
   EditResult requestSetFades(ItemId id, FrameTime fadeIn, FrameTime fadeOut);
   EditResult requestSetCrossfade(ItemId id, FrameTime length);
   EditResult requestChangeProjectSettings(ProjectSettings settings);
+  // Retimes a video item: it keeps showing the same stretch of its media, so its duration becomes
+  // duration x old / new (at least one frame, no further than the media reaches). Refused when that overlaps the
+  // next item. Undo restores the duration and in-point exactly.
+  EditResult requestSetSpeed(ItemId id, Rational speed);
+  EditResult requestSetConform(ItemId id, ConformMode mode);
 
  signals:
   void itemAdded(qint64 id);

@@ -64,13 +64,21 @@ struct ReferenceImagePayload {
   bool operator==(const ReferenceImagePayload&) const = default;
 };
 
+// How a clip whose own frame rate is below the project's fills the frames in between (an 8 fps generation in a
+// 24 fps project): by showing each source frame again, or by optical-flow interpolation between neighbours.
+enum class ConformMode { Repeat, Interpolate };
+
 // `asset` is the media shown; with takes it is always the active take's asset.
+// Speed retimes the clip: item frame k shows the source at (inPoint + k) x speed project-rate frames, so inPoint
+// counts frames of the retimed clip and trims and splits stay whole frames at any speed (see clip_speed.h).
 struct VideoPayload {
   AssetId asset = 0;
-  FrameTime inPoint;         // first source frame shown
-  FrameTime sourceDuration;  // 0 = unknown (no trim limit on the right)
+  FrameTime inPoint;         // first frame shown, in frames of the retimed clip
+  FrameTime sourceDuration;  // 0 = unknown (no trim limit on the right); at the project rate, not retimed
   std::vector<Take> takes;
   int activeTake = -1;       // index into takes; -1 only while there are none
+  Rational speed{1, 1};      // source seconds per timeline second: 1/2 plays at half speed
+  ConformMode conform = ConformMode::Repeat;
   bool operator==(const VideoPayload&) const = default;
 };
 
