@@ -1,4 +1,5 @@
-// `lanterna-cli generate --model PATH|NAME --prompt TEXT ... --out OUT.png`: text-to-image and image-to-image.
+// `lanterna-cli generate --model PATH|NAME --prompt TEXT ... --out OUT.png`: text-to-image and image-to-image;
+// with --frames N > 1 (a video model: AnimateDiff, or --motion-module) a clip, --out OUT.mp4 (.webm, .gif, .mov).
 #include <QDir>
 #include <QFileInfo>
 
@@ -6,6 +7,7 @@
 #include <random>
 #include <iostream>
 
+#include "clip_output.h"
 #include "commands.h"
 #include "lanterna/app/generation_parameters.h"
 #include "lanterna/app/image_convert.h"
@@ -23,7 +25,7 @@ void onInterrupt(int) {
 }
 
 struct GenerateOptions {
-  std::string model, out, previewDir, initImage, project;
+  std::string model, out, previewDir, initImage, project, motionModule;
   inference::GenerationRequest request;
   bool randomSeed = true;
   bool sizeGiven = false;
@@ -67,9 +69,9 @@ class HistoryEntry {
     (void)store_->setGenerationStatus(id_, cancelled ? app::GenerationStatus::Cancelled : app::GenerationStatus::Failed,
                                       error.message);
   }
-  Status finish(const std::string& out) {
+  Status finish(const std::string& out, app::AssetKind kind) {
     if (!store_) return Ok{};
-    auto asset = store_->importMedia(out, app::AssetKind::Image);
+    auto asset = store_->importMedia(out, kind);
     if (!asset) return asset.error();
     if (auto outputs = store_->setGenerationOutputs(id_, {asset->id}); !outputs) return outputs;
     return store_->setGenerationStatus(id_, app::GenerationStatus::Done);
@@ -96,7 +98,9 @@ int runGenerate(const GenerateOptions& options) {
     std::cerr << modelPath.error().message << "\n";
     return kExitBadInput;
   }
-  auto engine = inference::Engine::open(modelPath->toStdString());
+  inference::EngineOptions engineOptions;
+  engineOptions.motionModule = options.motionModule;
+  auto engine = inference::Engine::open(modelPath->toStdString(), engineOptions);
   if (!engine) {
     std::cerr << engine.error().message << "\n";
     return kExitBadInput;
@@ -106,7 +110,7 @@ int runGenerate(const GenerateOptions& options) {
     request.width = engine->info().defaultWidth;
     request.height = engine->info().defaultHeight;
   }
-  if (const std::string problem = inference::validateRequest(request); !problem.empty()) {
+  if (const std::string problem = inference::validateRequest(request, engine->info()); !problem.empty()) {
     std::cerr << problem << "\n";
     return kExitBadInput;
   }
@@ -133,14 +137,17 @@ int runGenerate(const GenerateOptions& options) {
   }
   const QString modelName = QFileInfo(*modelPath).completeBaseName();
   const QString parameters = app::formatParameters(request, modelName, {});
+  const bool clip = request.frames > 1;
   const Status saved =
-      app::savePng(app::toQImage(output->frames.front()), QString::fromStdString(options.out), parameters);
+      clip ? writeClip(options.out, output->frames, request.fps, parameters.toStdString())
+           : app::savePng(app::toQImage(output->frames.front()), QString::fromStdString(options.out), parameters);
   if (!saved) {
     history.fail(saved.error());
     std::cerr << saved.error().message << "\n";
     return kExitFailure;
   }
-  if (const Status recorded = history.finish(options.out); !recorded) {
+  if (const Status recorded = history.finish(options.out, clip ? app::AssetKind::Video : app::AssetKind::Image);
+      !recorded) {
     history.fail(recorded.error());
     return reportError(recorded.error());
   }
@@ -173,7 +180,10 @@ void addGenerateCommands(CLI::App& app, int& exitCode) {
       ->capture_default_str();
   command->add_option("--preview-dir", options->previewDir, "Write the live preview of every step here");
   command->add_option("--project", options->project, "Record the generation in this project's history");
-  command->add_option("--out", options->out, "Output PNG")->required();
+  command->add_option("--frames", r.frames, "Frames: > 1 makes a clip (needs a video model)")->capture_default_str();
+  command->add_option("--fps", r.fps, "Frames per second of a clip")->capture_default_str();
+  command->add_option("--motion-module", options->motionModule, "AnimateDiff motion module for an SD 1.x model");
+  command->add_option("--out", options->out, "Output PNG, or for a clip .mp4 (.webm, .gif, .mov)")->required();
   command->callback([options, seed, width, height, &exitCode] {
     options->randomSeed = seed->count() == 0;
     options->sizeGiven = width->count() > 0 || height->count() > 0;

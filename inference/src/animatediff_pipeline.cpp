@@ -50,6 +50,20 @@ at::Tensor AnimateDiffPipeline::predictNoise(const at::Tensor& latents, double t
   return sum / weightSum;
 }
 
+at::Tensor AnimateDiffPipeline::encodeImage(const Image& image, int width, int height) const {
+  const auto& vae = sd_.components().vae;
+  at::Tensor pixels = imageToTensor(image);
+  if (pixels.size(2) != height || pixels.size(3) != width)
+    pixels = at::upsample_bilinear2d(pixels, {height, width}, false);
+  // The distribution's mean, not a sample: the pinned frame decodes to the VAE's own round trip of the image.
+  const at::Tensor mean = vae.encode(pixels.to(unet_.spatial().device(), vae.dtype())).mean.to(at::kFloat);
+  return mean * sd_.vaeScale();
+}
+
+at::Tensor AnimateDiffPipeline::withFirstFrame(const at::Tensor& first, const at::Tensor& latents) {
+  return at::cat({first.to(latents.options()), latents.slice(0, 1)}, 0);
+}
+
 at::Tensor AnimateDiffPipeline::denoisedEstimate(const at::Tensor& modelInput, const at::Tensor& noisePrediction,
                                                  double t) const {
   // Same x0 estimate as the image pipeline's previews: the model input is x_t in variance-preserving form.
@@ -92,10 +106,19 @@ Result<GenerationOutput> AnimateDiffPipeline::generate(const GenerationRequest& 
                            .to(spatial.device()) *
                        scheduler.initNoiseSigma();
 
-  // 4. Denoise.
+  // 4. Image-to-video: frame 0 is pinned to the image's latent, noised to each step's level with frame 0's own
+  //    noise so the clip the UNet sees stays consistent, and clean at the end.
+  at::Tensor pinned, pinnedNoise;
+  if (request.initImage) {
+    pinned = encodeImage(*request.initImage, request.width, request.height);
+    pinnedNoise = latents.slice(0, 0, 1) / scheduler.initNoiseSigma();
+  }
+
+  // 5. Denoise.
   StepNoise stepNoise(generator);
   for (int i = 0; i < scheduler.stepCount(); ++i) {
     if (cancel.cancelled()) return makeError(ErrorKind::Cancelled, "Cancelled.");
+    if (pinned.defined()) latents = withFirstFrame(scheduler.addNoise(pinned, pinnedNoise, i), latents);
     const double t = scheduler.timestepValue(i);
     const at::Tensor input = scheduler.scaleModelInput(latents, i);
     const at::Tensor noise = predictNoise(input, t, context, request.cfgScale);
@@ -110,7 +133,9 @@ Result<GenerationOutput> AnimateDiffPipeline::generate(const GenerationRequest& 
     }
   }
 
-  // 5. Decode a few frames at a time (the VAE's activations dominate memory at full resolution).
+  if (pinned.defined()) latents = withFirstFrame(pinned, latents);
+
+  // 6. Decode a few frames at a time (the VAE's activations dominate memory at full resolution).
   std::vector<at::Tensor> images;
   for (int64_t start = 0; start < frames; start += options_.decodeChunkFrames) {
     if (cancel.cancelled()) return makeError(ErrorKind::Cancelled, "Cancelled.");

@@ -1,7 +1,8 @@
 // AnimateDiff text-to-video over an SD1.x pipeline and a motion UNet: the SD pipeline's prompt encoding, seeded
 // noise and VAE; the motion UNet denoises every frame of the clip at once, (B*F) frames inside the UNet, in
 // sliding 16-frame context windows blended where they overlap when the clip is longer than the motion module's
-// window. Every step reports a preview of every frame.
+// window. Every step reports a preview of every frame. With request.initImage, image-to-video: the first frame's
+// latent is pinned to the image's (noised to each step's level while sampling, clean at the end).
 //   AnimateDiffPipeline video(sdPipeline, motionUnet);
 //   Result<GenerationOutput> clip = video.generate(request, observer, cancel);   // request.frames frames
 // Internal to inference/. One run at a time; the caller's thread does the work. Borrows both models.
@@ -31,9 +32,12 @@ class AnimateDiffPipeline {
   // model); context [2 or 1, T, D] with the unconditional row first. Returns (F, C, h, w).
   at::Tensor predictNoise(const at::Tensor& latents, double timestep, const at::Tensor& context,
                           double cfgScale) const;
+  // The image's latent (1, C, h, w) in sampler space, resized to width x height first when needed.
+  at::Tensor encodeImage(const Image& image, int width, int height) const;
 
  private:
   at::Tensor denoisedEstimate(const at::Tensor& modelInput, const at::Tensor& noisePrediction, double t) const;
+  static at::Tensor withFirstFrame(const at::Tensor& first, const at::Tensor& latents);
 
   SdPipeline& sd_;
   const UNetMotion& unet_;

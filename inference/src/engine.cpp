@@ -8,10 +8,12 @@
 
 #include <thread>
 
+#include "animatediff_pipeline.h"
 #include "memory_estimate.h"
 #include "sd_loader.h"
 #include "sd_open.h"
 #include "sd_pipeline.h"
+#include "video_open.h"
 #include "weights.h"
 
 namespace lanterna::inference {
@@ -83,9 +85,14 @@ LatentPreview makePreview(const std::string& architecture, const LoadedModel& mo
 
 }  // namespace
 
+// The AnimateDiff pipeline borrows the SD pipeline and the motion UNet: Impl lives on the heap and never moves.
 struct Engine::Impl {
   EngineInfo info;
+  EngineOptions options;
   std::optional<SdPipeline> pipeline;
+  std::optional<UNetMotion> motionUnet;
+  std::optional<AnimateDiffPipeline> animateDiff;
+  std::optional<SvdPipeline> svd;
 };
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -95,8 +102,7 @@ Engine::~Engine() = default;
 
 const EngineInfo& Engine::info() const { return impl_->info; }
 
-Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const EngineOptions& options,
-                                  EngineInfo& info) {
+Result<LoadOptions> engineLoadOptions(const EngineOptions& options) {
   const bool cuda = options.device == Device::Cuda || (options.device == Device::Auto && at::hasCUDA());
   if (options.device == Device::Cuda && !at::hasCUDA())
     return makeError(ErrorKind::FeatureUnsupported, "This Lanterna build has no CUDA support (CPU only).");
@@ -117,6 +123,19 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
     at::globalContext().setAllowTF32CuDNN(false);
     at::globalContext().setFloat32MatmulPrecision("highest");
   }
+  return load;
+}
+
+std::string precisionName(at::ScalarType dtype) {
+  return dtype == at::kHalf ? "fp16" : dtype == at::kBFloat16 ? "bf16" : "fp32";
+}
+
+Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const EngineOptions& options,
+                                  EngineInfo& info) {
+  auto chosen = engineLoadOptions(options);
+  if (!chosen) return chosen.error();
+  const LoadOptions& load = *chosen;
+  const bool cuda = load.device.is_cuda();
   try {
     c10::InferenceMode inferenceMode;
     auto loaded = loadStableDiffusion(model, load);
@@ -128,7 +147,7 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
 
     info.architecture = architectureName(loaded->info.kind);
     info.device = cuda ? "cuda:0" : "cpu";
-    info.precision = load.dtype == at::kHalf ? "fp16" : load.dtype == at::kBFloat16 ? "bf16" : "fp32";
+    info.precision = precisionName(load.dtype);
     const int64_t side = loaded->unet->config().sampleSize * loaded->vae->config().downscale();
     info.defaultWidth = info.defaultHeight = static_cast<int>(side);
 
@@ -149,30 +168,99 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
   }
 }
 
+namespace {
+
+std::string modelName(const std::filesystem::path& model) {
+  const auto name = model.filename();
+  return name.empty() ? model.parent_path().filename().string() : name.string();
+}
+
+// An SD 1.x pipeline plus its motion adapter, when one is given or sits in the folder: AnimateDiff.
+Status addMotionAdapter(Engine::Impl& impl, const std::filesystem::path& model) {
+  auto load = engineLoadOptions(impl.options);
+  if (!load) return load.error();
+  auto adapter = findMotionAdapter(model, impl.options, *load);
+  if (!adapter) return adapter.error();
+  if (!*adapter) return Ok{};
+  const auto& path = (*adapter)->info.path;
+  if (impl.info.architecture == "sd2" || impl.info.architecture == "sd2-v")
+    return makeError(ErrorKind::FeatureUnsupported,
+                     "AnimateDiff motion modules work with Stable Diffusion 1.x models; \"" + impl.info.name +
+                         "\" is " + impl.info.architecture + ".",
+                     path);
+  try {
+    c10::InferenceMode inferenceMode;
+    impl.motionUnet.emplace(UNetMotion::load(impl.pipeline->components().unet, (*adapter)->config, (*adapter)->weights));
+  } catch (const WeightsError& e) {
+    return makeError(ErrorKind::FormatIncorrect, std::string("Cannot use the motion module: ") + e.what(), path);
+  }
+  impl.animateDiff.emplace(*impl.pipeline, *impl.motionUnet);
+  impl.info.supportsVideo = impl.info.supportsImageToVideo = true;
+  impl.info.defaultFrames = static_cast<int>(std::min<int64_t>(16, impl.motionUnet->maxFrames()));
+  impl.info.defaultFps = 8.0;
+  return Ok{};
+}
+
+}  // namespace
+
 Result<Engine> Engine::open(const std::filesystem::path& model, const EngineOptions& options) {
   auto impl = std::make_unique<Impl>();
-  auto pipeline = openSdPipeline(model, options, impl->info);
-  if (!pipeline) return pipeline.error();
-  impl->pipeline.emplace(std::move(*pipeline));
+  impl->options = options;
+  if (isSvdModel(model)) {
+    auto svd = openSvdPipeline(model, options, impl->info);
+    if (!svd) return svd.error();
+    impl->svd.emplace(std::move(*svd));
+  } else {
+    auto pipeline = openSdPipeline(model, options, impl->info);
+    if (!pipeline) return pipeline.error();
+    impl->pipeline.emplace(std::move(*pipeline));
+  }
+  impl->info.name = modelName(model);
+  if (impl->pipeline)
+    if (Status added = addMotionAdapter(*impl, model); !added) return added.error();
   return Engine(std::move(impl));
 }
 
-Result<GenerationOutput> Engine::generate(const GenerationRequest& request, StepObserver* observer,
+namespace {
+
+// Memory a run may use beyond what is already resident; nullopt when unknown (no limit set, not on the CPU).
+std::optional<std::uint64_t> memoryBudget(const Engine::Impl& impl) {
+  if (impl.options.memoryLimitBytes > 0) return impl.options.memoryLimitBytes;
+  if (impl.info.device == "cpu") return availableMemoryBytes();
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<GenerationOutput> Engine::generate(const GenerationRequest& asked, StepObserver* observer,
                                           const CancelToken& cancel) {
-  if (const std::string problem = validateRequest(request); !problem.empty())
+  GenerationRequest request = asked;
+  if (impl_->svd && request.frames <= 1) request.frames = impl_->info.defaultFrames;
+  if (const std::string problem = validateRequest(request, impl_->info); !problem.empty())
     return makeError(ErrorKind::InvalidArgument, problem);
-  // On the CPU an allocation past the available memory gets the process killed, not a bad_alloc: refuse first.
-  if (impl_->info.device == "cpu") {
-    const std::uint64_t needed = estimateGenerationBytes(request, impl_->info.precision == "fp32" ? 4 : 2);
-    if (const auto available = availableMemoryBytes(); available && needed > *available)
+  const auto budget = memoryBudget(*impl_);
+  if (impl_->svd && budget) {
+    // The SVD estimate counts the weights; a system's available memory does not include them any more.
+    const int64_t weights = impl_->options.memoryLimitBytes > 0 ? 0 : impl_->svd->components().weightBytes;
+    if (auto refusal = impl_->svd->refuseIfTooLarge(request, static_cast<int64_t>(*budget) + weights))
+      return *refusal;
+  } else if (budget) {
+    // On the CPU an allocation past the available memory gets the process killed, not a bad_alloc: refuse first.
+    // AnimateDiff holds one context window of frames in the UNet at a time.
+    GenerationRequest shape = request;
+    if (impl_->animateDiff) shape.frames = std::min(request.frames, impl_->info.defaultFrames);
+    const std::uint64_t needed = estimateGenerationBytes(shape, impl_->info.precision == "fp32" ? 4 : 2);
+    if (needed > *budget)
       return makeError(ErrorKind::OutOfMemory,
                        "This generation needs about " + formatGigabytes(needed) + " of memory but only " +
-                           formatGigabytes(*available) + " is available: lower the size or the number of frames.");
+                           formatGigabytes(*budget) + " is available: lower the size or the number of frames.");
   }
   if (cancel.cancelled()) return makeError(ErrorKind::Cancelled, "Cancelled.");
   try {
     c10::InferenceMode inferenceMode;  // thread-local: set on the generating thread itself
-    auto output = impl_->pipeline->generate(request, observer, cancel);
+    Result<GenerationOutput> output = impl_->svd                               ? impl_->svd->generate(request, observer, cancel)
+                                      : request.frames > 1 && impl_->animateDiff ? impl_->animateDiff->generate(request, observer, cancel)
+                                                                                 : impl_->pipeline->generate(request, observer, cancel);
     if (output) output->device = impl_->info.device;
     return output;
   } catch (const SchedulerError& e) {

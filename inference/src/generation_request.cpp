@@ -45,6 +45,22 @@ std::string validateRequest(const GenerationRequest& r) {
   if (r.initImage && (r.initImage->width <= 0 || r.initImage->height <= 0 ||
                       r.initImage->rgb.size() != static_cast<size_t>(r.initImage->width) * r.initImage->height * 3))
     return "The init image is empty or malformed.";
+  if (!std::isfinite(r.noiseAugStrength) || r.noiseAugStrength < 0.0 || r.noiseAugStrength > 1.0)
+    return "Noise augmentation must be between 0 and 1.";
+  for (double scale : {r.minGuidanceScale, r.maxGuidanceScale})
+    if (!std::isfinite(scale) || scale < 0.0 || scale > 100.0) return "Guidance scales must be between 0 and 100.";
+  return {};
+}
+
+std::string validateRequest(const GenerationRequest& r, const EngineInfo& engine) {
+  if (std::string problem = validateRequest(r); !problem.empty()) return problem;
+  const std::string model = "\"" + engine.name + "\"";
+  if (r.frames > 1 && !engine.supportsVideo)
+    return model + " is an image model (" + engine.architecture + ") and cannot make a " + std::to_string(r.frames) +
+           "-frame clip: add an AnimateDiff motion module (--motion-module FILE, or a motion_adapter/ folder inside "
+           "the model) or use a Stable Video Diffusion model.";
+  if (engine.requiresImage && !r.initImage)
+    return model + " is Stable Video Diffusion: it animates an image, so the request needs one (--image).";
   return {};
 }
 

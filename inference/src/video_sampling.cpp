@@ -61,4 +61,22 @@ int64_t estimateSvdPeakMemoryBytes(const SvdUNetConfig& unet, int64_t weightByte
   return weightBytes + std::max(unetPeak, decodePeak);
 }
 
+SvdFit smallerSvdRuns(const SvdUNetConfig& unet, int64_t weightBytes, const SvdRunShape& run, int64_t budgetBytes) {
+  auto fits = [&](const SvdRunShape& shape) { return estimateSvdPeakMemoryBytes(unet, weightBytes, shape) <= budgetBytes; };
+  SvdFit fit;
+  for (int64_t frames = run.frames - 1; frames >= 1 && !fit.fewerFrames; --frames) {
+    SvdRunShape shape = run;
+    shape.frames = frames;
+    shape.decodeChunkFrames = std::min(run.decodeChunkFrames, frames);
+    if (fits(shape)) fit.fewerFrames = shape;
+  }
+  for (int tenths = 9; tenths >= 1 && !fit.smallerSize; --tenths) {
+    SvdRunShape shape = run;
+    shape.width = std::max<int64_t>(64, run.width * tenths / 10 / 64 * 64);
+    shape.height = std::max<int64_t>(64, run.height * tenths / 10 / 64 * 64);
+    if ((shape.width < run.width || shape.height < run.height) && fits(shape)) fit.smallerSize = shape;
+  }
+  return fit;
+}
+
 }  // namespace lanterna::inference

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -45,5 +46,13 @@ struct SvdRunShape {
 // Rough peak bytes of an SVD run: weights + the largest UNet activation set (attention scores included) or the
 // temporal decoder's largest chunk, whichever is higher. Meant to be within ~2x; it errs high.
 int64_t estimateSvdPeakMemoryBytes(const SvdUNetConfig& unet, int64_t weightBytes, const SvdRunShape& run);
+
+// Smaller runs that fit in budgetBytes: the most frames at the same size, and the largest size (multiples of 64,
+// aspect about kept) at the same frames. Either is nullopt when none fits.
+struct SvdFit {
+  std::optional<SvdRunShape> fewerFrames;
+  std::optional<SvdRunShape> smallerSize;
+};
+SvdFit smallerSvdRuns(const SvdUNetConfig& unet, int64_t weightBytes, const SvdRunShape& run, int64_t budgetBytes);
 
 }  // namespace lanterna::inference

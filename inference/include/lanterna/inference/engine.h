@@ -35,6 +35,13 @@ struct EngineOptions {
   int cpuThreads = 0;  // 0: all cores
   // Folders searched for shared files a single-file checkpoint lacks (e.g. the CLIP tokenizer).
   std::vector<std::filesystem::path> modelFolders;
+  // An AnimateDiff motion module (guoyww .safetensors or a diffusers MotionAdapter folder) added to an SD 1.x
+  // model: the engine then makes clips (text-to-video, and image-to-video by pinning the first frame). A diffusers
+  // folder with its own motion_adapter/ needs none.
+  std::filesystem::path motionModule;
+  // Memory a run may use; 0: what the system has available (MemAvailable on the CPU). Video runs that need more
+  // are refused before they start, with a smaller setting that would fit.
+  std::uint64_t memoryLimitBytes = 0;
 };
 
 struct GenerationRequest {
@@ -54,10 +61,18 @@ struct GenerationRequest {
   std::optional<Image> initImage;
   double strength = 0.75;
   double motionAmount = 0.5;  // video models: motion bucket / motion scale, 0..1
+  // Stable Video Diffusion: noise added to the conditioning image, and the guidance ramp from the first frame to
+  // the last (cfgScale does not apply).
+  double noiseAugStrength = 0.02;
+  double minGuidanceScale = 1.0;
+  double maxGuidanceScale = 3.0;
 };
 
-// Why a request cannot run; empty when it is valid for this engine. Checked before any work starts.
+// Why a request cannot run; empty when it is valid. Checked before any work starts.
 std::string validateRequest(const GenerationRequest& request);
+struct EngineInfo;
+// The same, plus what this engine can do (clips at all, an image required).
+std::string validateRequest(const GenerationRequest& request, const EngineInfo& engine);
 
 struct StepInfo {
   int step = 0;        // 1-based: this many steps are done
@@ -90,17 +105,23 @@ struct GenerationOutput {
 };
 
 struct EngineInfo {
+  std::string name;           // the model's file or folder name, for messages
   std::string architecture;   // "sd1", "sd2", "sd2-v", "toyworld", ...
   std::string device;
   std::string precision;
   int defaultWidth = 512;
   int defaultHeight = 512;
-  bool supportsVideo = false;
+  bool supportsVideo = false;          // frames > 1 can be asked for
+  bool supportsImageToVideo = false;   // a clip from request.initImage (SVD; AnimateDiff by first-frame pinning)
+  bool requiresImage = false;          // SVD: every request needs initImage
+  int defaultFrames = 1;
+  double defaultFps = 8.0;
 };
 
 class Engine {
  public:
-  // A diffusers folder or a single-file checkpoint. Errors name the file and say what is wrong or missing.
+  // A diffusers folder or a single-file checkpoint (SD 1.x/2.x, SD 1.x + motion module, Stable Video Diffusion
+  // folder). Errors name the file and say what is wrong or missing.
   static Result<Engine> open(const std::filesystem::path& model, const EngineOptions& options = {});
 
   Engine(Engine&&) noexcept;
@@ -108,6 +129,7 @@ class Engine {
   ~Engine();
 
   const EngineInfo& info() const;
+  // frames > 1 (or any request to an SVD model) makes a clip; frames == 1 on SVD means info().defaultFrames.
   // Outcome Cancelled is an Error of kind ErrorKind::Cancelled: returned within one step of cancel().
   Result<GenerationOutput> generate(const GenerationRequest& request, StepObserver* observer,
                                     const CancelToken& cancel);

@@ -1,0 +1,143 @@
+// AnimateDiff through Engine: an SD 1.x folder with a motion_adapter/ (diffusers AnimateDiffPipeline layout) or an
+// SD model plus EngineOptions::motionModule makes clips; an image model asked for a clip says what to add;
+// image-to-video pins the first frame to the image; a 40-frame clip in 16-frame windows has no seams.
+#include <c10/core/InferenceMode.h>
+#include <gtest/gtest.h>
+
+#include "animatediff_pipeline.h"
+#include "sd_open.h"
+#include "video_loader.h"
+#include "video_test_models.h"
+
+namespace lanterna::inference {
+namespace {
+
+using lanterna::testing::MotionAdapter;
+using lanterna::testing::TinyModelFolder;
+
+GenerationRequest clipRequest(int frames) {
+  GenerationRequest r;
+  r.prompt = "a cat walking";
+  r.sampler = "euler";
+  r.steps = 3;
+  r.cfgScale = 4.0;
+  r.seed = 3;
+  r.width = r.height = 32;
+  r.frames = frames;
+  return r;
+}
+
+Image decodedRoundTrip(const std::filesystem::path& model, const Image& image) {
+  EngineInfo info;
+  auto sd = openSdPipeline(model, lanterna::testing::cpuOptions(), info);
+  EXPECT_TRUE(sd);
+  c10::InferenceMode guard;
+  const auto& vae = sd->components().vae;
+  at::Tensor latent = vae.encode(imageToTensor(image)).mean * sd->vaeScale();
+  return tensorToImages(sd->decode(latent) * 2 - 1).front();
+}
+
+class AnimateDiffEngine : public ::testing::Test {
+ protected:
+  void SetUp() override { LANTERNA_REQUIRE_SHARED("conformance/motion_adapter.weights.safetensors"); }
+};
+
+TEST_F(AnimateDiffEngine, AFolderWithAMotionAdapterMakesClips) {
+  const auto folder = TinyModelFolder::stableDiffusion("ad_folder", MotionAdapter::Folder);
+  auto engine = Engine::open(folder.path(), lanterna::testing::cpuOptions());
+  ASSERT_TRUE(engine) << engine.error().message;
+  EXPECT_TRUE(engine->info().supportsVideo);
+  EXPECT_TRUE(engine->info().supportsImageToVideo);
+  EXPECT_FALSE(engine->info().requiresImage);
+  EXPECT_EQ(engine->info().defaultFrames, 16);
+  CancelToken cancel;
+  auto clip = engine->generate(clipRequest(5), nullptr, cancel);
+  ASSERT_TRUE(clip) << clip.error().message;
+  EXPECT_EQ(clip->frames.size(), 5u);
+  auto image = engine->generate(clipRequest(1), nullptr, cancel);  // still an image model too
+  ASSERT_TRUE(image) << image.error().message;
+  EXPECT_EQ(image->frames.size(), 1u);
+}
+
+TEST_F(AnimateDiffEngine, AnImageModelAskedForAClipSaysWhatToAdd) {
+  const auto folder = TinyModelFolder::stableDiffusion("ad_plain");
+  auto engine = Engine::open(folder.path(), lanterna::testing::cpuOptions());
+  ASSERT_TRUE(engine) << engine.error().message;
+  EXPECT_FALSE(engine->info().supportsVideo);
+  CancelToken cancel;
+  auto refused = engine->generate(clipRequest(8), nullptr, cancel);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::InvalidArgument);
+  const std::string& message = refused.error().message;
+  EXPECT_NE(message.find(folder.path().filename().string()), std::string::npos) << message;
+  EXPECT_NE(message.find("motion module"), std::string::npos) << message;
+
+  // The same model with a motion module file (the original single-file layout is inferred from its tensors).
+  EngineOptions options = lanterna::testing::cpuOptions();
+  options.motionModule = lanterna::testing::conformanceDir() / "motion_adapter.weights.safetensors";
+  auto animated = Engine::open(folder.path(), options);
+  ASSERT_TRUE(animated) << animated.error().message;
+  EXPECT_TRUE(animated->info().supportsVideo);
+  auto clip = animated->generate(clipRequest(4), nullptr, cancel);
+  ASSERT_TRUE(clip) << clip.error().message;
+  EXPECT_EQ(clip->frames.size(), 4u);
+
+  options.motionModule = folder.path() / "no_such_module.safetensors";
+  auto missing = Engine::open(folder.path(), options);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("no_such_module"), std::string::npos) << missing.error().message;
+}
+
+TEST_F(AnimateDiffEngine, ImageToVideoPinsTheFirstFrameToTheImage) {
+  const auto folder = TinyModelFolder::stableDiffusion("ad_pin", MotionAdapter::Folder);
+  auto engine = Engine::open(folder.path(), lanterna::testing::cpuOptions());
+  ASSERT_TRUE(engine) << engine.error().message;
+  GenerationRequest request = clipRequest(6);
+  request.initImage = lanterna::testing::gradientImage(32, 32);
+  CancelToken cancel;
+  auto clip = engine->generate(request, nullptr, cancel);
+  ASSERT_TRUE(clip) << clip.error().message;
+  ASSERT_EQ(clip->frames.size(), 6u);
+  const Image roundTrip = decodedRoundTrip(folder.path(), *request.initImage);
+  EXPECT_GE(lanterna::testing::psnr(clip->frames[0], roundTrip), 40.0);
+  // The other frames are generated, not copies of the image.
+  EXPECT_LT(lanterna::testing::psnr(clip->frames[3], roundTrip), 30.0);
+}
+
+// Mean absolute difference between two frames, 0..255.
+double frameDistance(const Image& a, const Image& b) {
+  double sum = 0.0;
+  for (size_t i = 0; i < a.rgb.size(); ++i) sum += std::abs(double(a.rgb[i]) - double(b.rgb[i]));
+  return sum / a.rgb.size();
+}
+
+TEST_F(AnimateDiffEngine, FortyFramesInSixteenFrameWindowsHaveNoSeams) {
+  const auto folder = TinyModelFolder::stableDiffusion("ad_long", MotionAdapter::Folder);
+  EngineInfo info;
+  auto sd = openSdPipeline(folder.path(), lanterna::testing::cpuOptions(), info);
+  ASSERT_TRUE(sd) << sd.error().message;
+  c10::InferenceMode guard;
+  auto adapter = loadMotionAdapter(folder.path() / "motion_adapter");
+  ASSERT_TRUE(adapter) << adapter.error().message;
+  const UNetMotion unet = UNetMotion::load(sd->components().unet, adapter->config, adapter->weights);
+  AnimateDiffPipeline video(*sd, unet, {16, 4, 8});
+  CancelToken cancel;
+  GenerationRequest request = clipRequest(40);
+  request.steps = 2;
+  auto clip = video.generate(request, nullptr, cancel);
+  ASSERT_TRUE(clip) << clip.error().message;
+  ASSERT_EQ(clip->frames.size(), 40u);
+  // Windows start at 0, 12 and 24 (the last flush with the end): blending changes at the edges of the overlaps.
+  const std::vector<int> borders{11, 12, 15, 23, 24, 27};  // pair (i, i + 1) crosses a window edge
+  double insideMax = 0.0, borderMax = 0.0;
+  for (int i = 0; i + 1 < 40; ++i) {
+    const double d = frameDistance(clip->frames[i], clip->frames[i + 1]);
+    if (std::find(borders.begin(), borders.end(), i) != borders.end()) borderMax = std::max(borderMax, d);
+    else insideMax = std::max(insideMax, d);
+  }
+  EXPECT_GT(insideMax, 0.0);
+  EXPECT_LE(borderMax, insideMax) << "a jump at a window border";
+}
+
+}  // namespace
+}  // namespace lanterna::inference
