@@ -104,10 +104,10 @@ void MainWindow::setCompareTakes(bool compare) {
   updateViewer();
 }
 
-QImage MainWindow::takeImage(const timeline::Item& item, int take) const {
+QImage MainWindow::takeImage(const timeline::Item& item, int take, double seconds) const {
   const auto* video = std::get_if<timeline::VideoPayload>(&item.payload);
   if (!generation_ || !video || take < 0 || take >= static_cast<int>(video->takes.size())) return {};
-  return generation_->assetImage(video->takes[take].asset);
+  return generation_->assetFrame(video->takes[take].asset, seconds);
 }
 
 void MainWindow::showClipPreview(qint64 clip) {

@@ -95,7 +95,8 @@ class MainWindow : public QMainWindow {
   void showClipPreview(qint64 clip);
   void finishClip(qint64 clip, app::JobState state, const QString& message);
   timeline::ItemId promptAbove(timeline::ItemId clip) const;
-  QImage takeImage(const timeline::Item& item, int take) const;
+  // The take's frame `seconds` into its media (frame 0 by default: thumbnails).
+  QImage takeImage(const timeline::Item& item, int take, double seconds = 0.0) const;
   ItemDecoration decorationFor(timeline::ItemId id) const;
 
   std::unique_ptr<timeline::Document> document_;
