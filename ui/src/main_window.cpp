@@ -50,6 +50,7 @@ MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
   connect(timeline_, &TimelineWidget::selectionChanged, inspector_, &InspectorWidget::showItem);
   connect(inspector_, &InspectorWidget::generateRequested, this, &MainWindow::generate);
   connectHistory();
+  connectPhotos();
   if (queue_ && queue_->generationQueue()) {
     generation_ = std::make_unique<app::GenerationService>(*queue_->generationQueue());
     connect(generation_.get(), &app::GenerationService::clipPreviewChanged, this, &MainWindow::showClipPreview);

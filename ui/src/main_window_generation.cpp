@@ -59,18 +59,21 @@ void MainWindow::generate(qint64 itemId) {
   if (!item || !std::holds_alternative<timeline::PromptPayload>(item->payload))
     return showStatus(tr("Select a prompt item to generate"));
   if (!generation_) return showStatus(tr("Generation is not available in this build"));
-  if (!store_) {
-    // Results are project media, so an unsaved project is saved first where the user will find it.
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/projects";
-    QDir().mkpath(folder);
-    const QString name = QString::fromStdString(document_->settings().name).simplified().replace('/', '-');
-    const QString path = QDir(folder).filePath(
-        QStringLiteral("%1-%2.lanterna").arg(name, QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss")));
-    if (!saveProjectTo(path)) return;
-  }
+  if (!ensureStore()) return;
   auto job = generation_->generate(itemId);
   if (!job) return showStatus(tr("Cannot generate: %1").arg(QString::fromStdString(job.error().message)));
   showStatus(tr("Generating prompt item %1").arg(itemId));
+}
+
+// Results and imports are project media, so an unsaved project is saved first where the user will find it.
+bool MainWindow::ensureStore() {
+  if (store_) return true;
+  const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/projects";
+  QDir().mkpath(folder);
+  const QString name = QString::fromStdString(document_->settings().name).simplified().replace('/', '-');
+  const QString path = QDir(folder).filePath(
+      QStringLiteral("%1-%2.lanterna").arg(name, QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss")));
+  return saveProjectTo(path);
 }
 
 void MainWindow::cancelSelected() {

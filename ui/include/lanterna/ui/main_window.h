@@ -76,6 +76,14 @@ class MainWindow : public QMainWindow {
   void openImage();
   // Puts the settings a PNG was made with (its "parameters" text) on the selected prompt item.
   bool applyParametersFromPng(const QString& path);
+  // Files dropped on the timeline: images on a reference track become reference (photo) items there; anything
+  // else goes through the app's media import onto the track (or the first fitting one). One undo step; the first
+  // new item is selected. False (after saying why in the status bar) when nothing was imported.
+  bool importFiles(const QStringList& paths, qint64 track, qint64 frame);
+  // Image-to-video from a photo item: its linked prompt item (made when missing, with the inspector's frames, fps
+  // and motion, the photo as its reference image) is generated; the clip lands on the video track under it.
+  void animate(qint64 item);
+  bool isAnimatable(qint64 item) const;
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -90,6 +98,9 @@ class MainWindow : public QMainWindow {
   void autosave();
   void refreshHistory();
   void createGenerationActions();
+  void connectPhotos();
+  bool ensureStore();
+  timeline::ItemId linkedPrompt(const timeline::Item& photo, timeline::AssetId asset) const;
   void connectHistory();
   void attachGeneration();
   void showClipPreview(qint64 clip);
