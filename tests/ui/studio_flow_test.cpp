@@ -189,7 +189,11 @@ class StudioFlowTest : public QObject {
     QTest::keyClick(window.get(), Qt::Key_Y, Qt::ControlModifier);  // redo
     QCOMPARE(promptSettings().seed, first->request.seed);
 
-    // Reopening finds the same document and history.
+    // Reopening finds the same document and history, and the view as it was: selection, playhead, zoom.
+    window->timeline()->setPixelsPerFrame(3.5);
+    window->transport()->setPlayhead(FrameTime{17});
+    QTest::mouseClick(window->timeline(), Qt::LeftButton, {}, window->timeline()->itemRect(clip).center());
+    QCOMPARE(window->timeline()->selectedItem(), clip);
     const auto saved = document->snapshot();
     const QString path = QString::fromStdString(window->projectStore()->file().string());
     window.reset();
@@ -198,6 +202,12 @@ class StudioFlowTest : public QObject {
     QCOMPARE(reopened->document()->snapshot(), saved);
     QCOMPARE(reopened->historyPanel()->visibleCount(), 2);
     QVERIFY(!reopened->timeline()->decoration(clip).thumbnail.isNull());
+    QCOMPARE(reopened->timeline()->selectedItem(), clip);
+    QCOMPARE(reopened->transport()->playhead(), FrameTime{17});
+    QCOMPARE(reopened->timeline()->pixelsPerFrame(), 3.5);
+    reopened->show();  // the first show's pending zoom-to-fit must not undo the restored zoom
+    QVERIFY(QTest::qWaitForWindowExposed(reopened.get()));
+    QCOMPARE(reopened->timeline()->pixelsPerFrame(), 3.5);
   }
 
   void cancelStopsWithinAStepAndIsRecorded() {

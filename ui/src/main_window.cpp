@@ -48,6 +48,8 @@ MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
   });
   connect(timeline_, &TimelineWidget::editRefused, this, &MainWindow::showStatus);
   connect(timeline_, &TimelineWidget::selectionChanged, inspector_, &InspectorWidget::showItem);
+  connect(timeline_, &TimelineWidget::selectionChanged, this, &MainWindow::saveViewState);
+  connect(transport_, &Transport::playingChanged, this, &MainWindow::saveViewState);
   connect(inspector_, &InspectorWidget::generateRequested, this, &MainWindow::generate);
   connectHistory();
   connectPhotos();
@@ -104,6 +106,8 @@ ItemDecoration MainWindow::decorationFor(ItemId id) const {
 }
 
 MainWindow::~MainWindow() {
+  saveViewState();
+  holdViewState_ = true;  // detaching the panels below clears the selection: not the user's choice
   if (generation_) generation_->setProject(nullptr, nullptr);
   // Panels hold QPointers to the document; detach them before it goes.
   timeline_->setDocument(nullptr);
@@ -221,6 +225,7 @@ void MainWindow::updateViewer() {
 
 void MainWindow::newProject() {
   if (generation_) generation_->setProject(nullptr, nullptr);
+  saveViewState();
   store_.reset();
   setDocument(std::make_unique<timeline::Document>());
   refreshHistory();
@@ -266,6 +271,7 @@ bool MainWindow::restoreLayout() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   saveLayout();
+  saveViewState();
   if (queue_) queue_->cancelAll();
   event->accept();
 }

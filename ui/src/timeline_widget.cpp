@@ -117,6 +117,7 @@ void TimelineWidget::setSelectedItem(ItemId id) {
 
 void TimelineWidget::setPixelsPerFrame(double pixelsPerFrame) {
   layout_.pixelsPerFrame = std::clamp(pixelsPerFrame, kMinPixelsPerFrame, kMaxPixelsPerFrame);
+  fitPending_ = false;  // a zoom chosen (or restored) before the first show wins over the pending fit
   update();
 }
 
@@ -131,10 +132,10 @@ void TimelineWidget::zoomIn() { setPixelsPerFrame(layout_.pixelsPerFrame * 1.25)
 void TimelineWidget::zoomOut() { setPixelsPerFrame(layout_.pixelsPerFrame / 1.25); }
 
 void TimelineWidget::zoomToFit() {
-  fitPending_ = !isVisible();
   const std::int64_t frames = document_ ? std::max<std::int64_t>(24, document_->duration().frames) : 240;
   layout_.scrollX = 0;
   setPixelsPerFrame((width() - TimelineLayout::kHeaderWidth - 24) / static_cast<double>(frames));
+  fitPending_ = !isVisible();
 }
 
 void TimelineWidget::mousePressEvent(QMouseEvent* event) {

@@ -99,6 +99,9 @@ class MainWindow : public QMainWindow {
   void refreshHistory();
   void createGenerationActions();
   void connectPhotos();
+  // Selection, playhead and zoom of the open project, kept per project file (QSettings).
+  void saveViewState() const;
+  void restoreViewState();
   bool ensureStore();
   timeline::ItemId linkedPrompt(const timeline::Item& photo, timeline::AssetId asset) const;
   void connectHistory();
@@ -127,6 +130,7 @@ class MainWindow : public QMainWindow {
   qint64 previewJob_ = 0;
   qint64 previewClip_ = 0;  // the generating clip whose preview the viewer shows
   bool compareTakes_ = false;
+  bool holdViewState_ = false;
 };
 
 }  // namespace lanterna::ui
