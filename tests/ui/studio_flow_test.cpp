@@ -1,6 +1,7 @@
 // The studio's generate-in-place flow with a real engine on a tiny random model: previews on the clip, takes,
 // undo, cancel, history and reopening, driven by key presses on a real MainWindow.
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -236,15 +237,21 @@ class StudioFlowTest : public QObject {
   void screenshotMidGeneration() {
     ui::applyDarkTheme(*qApp);  // as the studio looks
     auto window = std::make_unique<ui::MainWindow>(ui::makeGenerationJobQueue());
-    window->generationService()->setModelLibrary(app::ModelLibrary({QString::fromStdString(modelsDir().string())}));
+    // The demo's own model (bundled toyworld) when present, so the preview shows a picture forming.
+    const QString bundled = QStringLiteral(LANTERNA_SOURCE_DIR "/resources/models");
+    const bool toyworld = QFileInfo::exists(bundled + "/toyworld/model_index.json");
+    window->generationService()->setModelLibrary(
+        app::ModelLibrary({QString::fromStdString(modelsDir().string()), bundled}));
     auto document = ui::makeDemoDocument();
     timeline::ItemId first = 0;
     for (const timeline::Item& item : document->snapshot().items)
       if (const auto* prompt = std::get_if<timeline::PromptPayload>(&item.payload)) {
         auto settings = prompt->settings;
-        settings.model = "tiny-sd";
-        settings.width = 64;
-        settings.height = 40;
+        if (!toyworld) {
+          settings.model = "tiny-sd";
+          settings.width = 64;
+          settings.height = 40;
+        }
         settings.steps = 40;
         document->requestChangeGenerationSettings(item.id, settings);
         if (first == 0) first = item.id;

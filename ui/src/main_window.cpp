@@ -98,8 +98,12 @@ ItemDecoration MainWindow::decorationFor(ItemId id) const {
     decoration.progress = 1.0;
     decoration.badge = tr("saving…");
   }
+  if (const auto* reference = std::get_if<timeline::ReferenceImagePayload>(&item->payload))
+    decoration.thumbnail = generation_->assetImage(reference->asset);
   if (const auto* video = std::get_if<timeline::VideoPayload>(&item->payload)) {
-    if (decoration.thumbnail.isNull()) decoration.thumbnail = takeImage(*item, video->activeTake);
+    if (decoration.thumbnail.isNull())  // imported media has no takes: its own picture
+      decoration.thumbnail = video->takes.empty() ? generation_->assetImage(video->asset)
+                                                  : takeImage(*item, video->activeTake);
     if (decoration.badge.isEmpty() && video->takes.size() > 1) decoration.badge = tr("%1 takes").arg(video->takes.size());
   }
   return decoration;

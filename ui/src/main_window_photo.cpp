@@ -26,6 +26,7 @@ namespace {
 
 // The model library's bundled model, for projects without a prompt to copy settings from.
 constexpr const char* kDefaultModel = "toyworld";
+constexpr double kAnimateStrength = 0.6;
 
 int trackIndex(const timeline::Document& document, TrackId track) {
   const auto& tracks = document.tracks();
@@ -141,6 +142,10 @@ void MainWindow::animate(qint64 id) {
       settings = prompt->settings;
       break;
     }
+  // A new job describes nothing yet (the user may type a prompt later) and keeps much of the photo: the
+  // photo is the first frame, and for image models the init image at this strength.
+  settings.prompt.clear();
+  settings.strength = kAnimateStrength;
   const ItemId existing = linkedPrompt(photo, asset);
   if (existing) settings = std::get<timeline::PromptPayload>(document_->item(existing)->payload).settings;
   const timeline::GenerationSettings& chosen = inspector_->animateSettings();
