@@ -5,7 +5,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QColor>
+#include <QFutureWatcher>
 #include <QRandomGenerator>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -14,6 +16,13 @@
 #include "lanterna/app/generation_parameters.h"
 #include "lanterna/app/image_convert.h"
 #include "lanterna/app/project_store.h"
+
+// Photo preparation (EXIF, sRGB, crop, restoration) is another module; until it is present, the init image is
+// only cropped to fill.
+#if __has_include("lanterna/app/photo_preparation.h")
+#include "lanterna/app/photo_preparation.h"
+#define LANTERNA_HAS_PHOTO_PREPARATION 1
+#endif
 
 namespace lanterna::app {
 
@@ -48,14 +57,31 @@ GenerationService::GenerationService(GenerationQueue& queue, QObject* parent) : 
   connect(&queue_, &GenerationQueue::jobProgress, this, &GenerationService::onProgress);
   connect(&queue_, &GenerationQueue::previewAvailable, this, &GenerationService::onPreview);
   connect(&queue_, &GenerationQueue::jobFinished, this, &GenerationService::onFinished);
+  storePool_.setMaxThreadCount(1);
 }
+
+GenerationService::~GenerationService() { storePool_.waitForDone(); }
 
 void GenerationService::setProject(timeline::Document* document, ProjectStore* store) {
   // Jobs of the previous project keep running but no longer touch a document or store.
-  if (document != document_.data() || store != store_) running_.clear();
+  if (document != document_.data() || store != store_) {
+    running_.clear();
+    saving_.clear();
+    ++project_;
+  }
+  if (store != store_) {
+    images_.clear();
+    clips_.clear();
+    workerStore_.reset();
+    // The worker's own connection, opened now while none of this project's generations is queued (opening marks
+    // queued and running ones of a crashed session as interrupted).
+    if (store && !store->readOnly()) {
+      if (auto opened = ProjectStore::open(store->file()))
+        workerStore_ = std::make_shared<ProjectStore>(std::move(*opened));
+    }
+  }
   document_ = document;
   store_ = store;
-  images_.clear();
 }
 
 void GenerationService::setModelLibrary(ModelLibrary library) { library_ = std::move(library); }
@@ -86,7 +112,7 @@ ItemId GenerationService::clipUnder(ItemId promptItem) const {
   return 0;
 }
 
-Result<qint64> GenerationService::generate(ItemId promptItem) {
+Result<qint64> GenerationService::generate(ItemId promptItem, const GenerateOptions& options) {
   if (!document_) return makeError(ErrorKind::InvalidArgument, "No project is open.");
   if (!store_ || store_->readOnly())
     return makeError(ErrorKind::NoWriteAccess, "The project must be saved (and writable) to keep generations.");
@@ -97,6 +123,12 @@ Result<qint64> GenerationService::generate(ItemId promptItem) {
   if (!library_) library_ = ModelLibrary::fromSettings();
   auto modelPath = library_->resolve(QString::fromStdString(settings.model));
   if (!modelPath) return modelPath.error();
+  std::optional<inference::Image> initImage;
+  if (!settings.referenceImages.empty()) {
+    auto image = initImageFor(settings, options);
+    if (!image) return image.error();
+    initImage = std::move(*image);
+  }
 
   ItemId clip = clipUnder(promptItem);
   if (clip != 0 && running_.contains(clip))
@@ -151,6 +183,7 @@ Result<qint64> GenerationService::generate(ItemId promptItem) {
   if (spec.title.isEmpty()) spec.title = QObject::tr("Clip %1").arg(clip);
   spec.modelPath = *modelPath;
   spec.request = requestFor(settings);
+  spec.request.initImage = std::move(initImage);
   spec.generationId = *generation;
   ClipGeneration state;
   state.generation = *generation;
@@ -211,26 +244,75 @@ void GenerationService::onFinished(qint64 job, JobState state) {
   if (clip == 0) return;
   const ClipGeneration generation = running_.take(clip);
   const GenerationJobStatus status = queue_.status(job);
+  if (store_ && state == JobState::Succeeded && workerStore_) {
+    // Writing the files and importing them is slow disk work: the worker does it, the take lands here later.
+    std::vector<QImage> frames = queue_.results(job);
+    const QString modelName = QFileInfo(status.spec.modelPath).completeBaseName();
+    const QString parameters = formatParameters(status.spec.request, modelName, {});
+    const double fps = status.spec.request.fps;
+    saving_.insert(clip);
+    auto* watcher = new QFutureWatcher<Result<TakeMedia>>(this);
+    connect(watcher, &QFutureWatcher<Result<TakeMedia>>::finished, this,
+            [this, watcher, clip, generation, frames, project = project_] {
+              watcher->deleteLater();
+              landTake(clip, generation, watcher->result(), frames, project);
+            });
+    watcher->setFuture(QtConcurrent::run(&storePool_, [store = workerStore_, frames, fps, parameters,
+                                                       id = generation.generation]() -> Result<TakeMedia> {
+      auto media = storeTakeMedia(*store, frames, fps, parameters);
+      if (!media) {
+        (void)store->setGenerationStatus(id, GenerationStatus::Failed, media.error().message);
+        return media;
+      }
+      std::vector<AssetId> outputs{media->asset};
+      if (media->still != media->asset) outputs.push_back(media->still);
+      (void)store->setGenerationOutputs(id, outputs);
+      (void)store->setGenerationStatus(id, GenerationStatus::Done);
+      return media;
+    }));
+    emit clipPreviewChanged(clip);
+    return;
+  }
   QString message = status.errorMessage;
   if (store_) {
-    if (state == JobState::Succeeded) {
-      auto asset = storeResult(job, generation);
-      if (asset) {
-        (void)store_->setGenerationOutputs(generation.generation, {*asset});
-        (void)store_->setGenerationStatus(generation.generation, GenerationStatus::Done);
-        if (document_ && document_->item(clip))
-          (void)document_->requestAddTake(clip, timeline::Take{generation.generation, *asset, {}});
-      } else {
-        state = JobState::Failed;
-        message = QString::fromStdString(asset.error().message);
-        (void)store_->setGenerationStatus(generation.generation, GenerationStatus::Failed, asset.error().message);
-      }
+    if (state == JobState::Succeeded) {  // a read-only project: nowhere to keep the result
+      state = JobState::Failed;
+      message = tr("The project cannot be written, so the result was not kept.");
+      (void)store_->setGenerationStatus(generation.generation, GenerationStatus::Failed, message.toStdString());
     } else if (state == JobState::Cancelled) {
       (void)store_->setGenerationStatus(generation.generation, GenerationStatus::Cancelled);
     } else {
       (void)store_->setGenerationStatus(generation.generation, GenerationStatus::Failed,
                                         status.errorMessage.toStdString());
     }
+  }
+  emit clipPreviewChanged(clip);
+  emit clipFinished(clip, state, message);
+  emit historyChanged();
+}
+
+// Back on the UI thread: the take goes through the undo stack, and the frames in memory become the asset's cache
+// (no decoding what was just encoded).
+void GenerationService::landTake(ItemId clip, const ClipGeneration& generation, const Result<TakeMedia>& media,
+                                 const std::vector<QImage>& frames, quint64 project) {
+  if (project != project_) return;  // the project changed meanwhile; the files and history row are kept
+  saving_.remove(clip);
+  JobState state = JobState::Succeeded;
+  QString message;
+  if (media) {
+    images_.insert(media->still, frames.front());
+    if (media->asset != media->still) clips_.insert(media->asset, ClipFrames{frames, media->fps});
+    if (document_ && document_->item(clip)) {
+      const auto rate = document_->settings().frameRate;
+      const timeline::FrameTime length = rate.valid() && media->frames > 1
+                                             ? timeline::FrameTime{qint64(std::llround(media->frames / media->fps *
+                                                                                       rate.toDouble()))}
+                                             : timeline::FrameTime{0};
+      (void)document_->requestAddTake(clip, timeline::Take{generation.generation, media->asset, length});
+    }
+  } else {
+    state = JobState::Failed;
+    message = QString::fromStdString(media.error().message);
   }
   emit clipPreviewChanged(clip);
   emit clipFinished(clip, state, message);
@@ -253,37 +335,86 @@ Result<AssetId> GenerationService::placeholderAsset(int width, int height) {
   return asset->id;
 }
 
-// The PNG carries the A1111 parameters, so the file alone says how to make it again.
-Result<AssetId> GenerationService::storeResult(qint64 job, const ClipGeneration& generation) {
-  const std::vector<QImage> frames = queue_.results(job);
-  if (frames.empty()) return makeError(ErrorKind::Internal, "The generation finished without an image.");
-  const GenerationJobStatus status = queue_.status(job);
-  const QString modelName = QFileInfo(status.spec.modelPath).completeBaseName();
-  const QString parameters = formatParameters(status.spec.request, modelName, {});
-  const QString temp = QDir(QString::fromStdString(store_->mediaDir().string()))
-                           .filePath(QStringLiteral(".generation-%1-%2.png").arg(generation.generation).arg(nowMs()));
-  QDir().mkpath(QFileInfo(temp).absolutePath());
-  if (auto saved = savePng(frames.front(), temp, parameters); !saved) return saved.error();
-  auto asset = store_->importMedia(temp.toStdString(), AssetKind::Image,
-                                   QStringLiteral(R"({"width": %1, "height": %2})")
-                                       .arg(frames.front().width())
-                                       .arg(frames.front().height())
-                                       .toStdString());
-  QFile::remove(temp);
-  if (!asset) return asset.error();
-  images_.insert(asset->id, frames.front());
-  return asset->id;
-}
-
 QImage GenerationService::assetImage(AssetId asset) const {
   if (asset == 0 || !store_) return {};
   if (auto it = images_.find(asset); it != images_.end()) return *it;
+  if (auto it = clips_.find(asset); it != clips_.end()) return it->frames.front();
   auto record = store_->asset(asset);
-  if (!record || record->kind != AssetKind::Image) return {};
+  if (!record) return {};
+  if (record->kind == AssetKind::Video) {
+    loadClip(asset);
+    return {};
+  }
+  if (record->kind != AssetKind::Image) return {};
   const auto path = store_->file().parent_path() / record->path;
   QImage image(QString::fromStdString(path.string()));
   images_.insert(asset, image);
   return image;
+}
+
+QImage GenerationService::assetFrame(AssetId asset, double seconds) const {
+  const auto it = clips_.find(asset);
+  if (it == clips_.end()) return assetImage(asset);
+  const auto last = static_cast<qint64>(it->frames.size()) - 1;
+  const qint64 index = std::clamp<qint64>(qint64(std::floor(seconds * it->fps + 1e-6)), 0, last);
+  return it->frames[std::size_t(index)];
+}
+
+int GenerationService::assetFrameCount(AssetId asset) const {
+  if (const auto it = clips_.find(asset); it != clips_.end()) return static_cast<int>(it->frames.size());
+  return assetImage(asset).isNull() ? 0 : 1;
+}
+
+double GenerationService::assetFps(AssetId asset) const {
+  const auto it = clips_.find(asset);
+  return it == clips_.end() ? 0.0 : it->fps;
+}
+
+// Clips are decoded whole on the global pool (they are short); the viewer and timeline repaint on assetLoaded().
+void GenerationService::loadClip(AssetId asset) const {
+  if (loading_.contains(asset) || !store_) return;
+  auto record = store_->asset(asset);
+  if (!record) return;
+  loading_.insert(asset);
+  const auto path = store_->file().parent_path() / record->path;
+  auto* watcher = new QFutureWatcher<Result<ClipFrames>>(const_cast<GenerationService*>(this));
+  connect(watcher, &QFutureWatcher<Result<ClipFrames>>::finished, this, [this, watcher, asset, project = project_] {
+    watcher->deleteLater();
+    loading_.remove(asset);
+    if (project != project_) return;
+    const Result<ClipFrames> clip = watcher->result();
+    // A clip that cannot be read shows as missing media (a null image) instead of being retried on every paint.
+    clips_.insert(asset, clip ? *clip : ClipFrames{{QImage()}, 0.0});
+    emit const_cast<GenerationService*>(this)->assetLoaded(asset);
+  });
+  watcher->setFuture(QtConcurrent::run([path] { return readClipFrames(path); }));
+}
+
+// The init image of an image-to-video job: the photo, fitted to the requested size by cropping (as the preparation
+// module does, which also restores old photos when asked).
+Result<inference::Image> GenerationService::initImageFor(const timeline::GenerationSettings& settings,
+                                                         const GenerateOptions& options) const {
+  auto record = store_->asset(settings.referenceImages.front());
+  if (!record) return record.error();
+  const auto path = store_->file().parent_path() / record->path;
+#ifdef LANTERNA_HAS_PHOTO_PREPARATION
+  PhotoPreparation preparation;
+  preparation.width = settings.width;
+  preparation.height = settings.height;
+  preparation.restore = options.restorePhoto;
+  auto prepared = preparePhoto(path, preparation);
+  if (!prepared) return prepared.error();
+  return fromQImage(*prepared);
+#else
+  (void)options;
+  auto loaded = loadImageFile(QString::fromStdString(path.string()));
+  if (!loaded) return loaded.error();
+  const QImage image = toQImage(*loaded).scaled(settings.width, settings.height, Qt::KeepAspectRatioByExpanding,
+                                                Qt::SmoothTransformation);
+  const QImage cropped = image.copy((image.width() - settings.width) / 2, (image.height() - settings.height) / 2,
+                                    settings.width, settings.height);
+  return fromQImage(cropped);
+#endif
 }
 
 }  // namespace lanterna::app

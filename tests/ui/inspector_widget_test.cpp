@@ -54,6 +54,29 @@ class InspectorWidgetTest : public QObject {
     QVERIFY((settings().fps == timeline::FrameRate{30000, 1001}));
   }
 
+  // Frames, fps and duration describe one length: editing one updates the others and trims the item with it.
+  void framesFpsAndDurationFollowTheItemLength() {
+    QCOMPARE(document_->item(item_)->duration, timeline::FrameTime{72});  // 24 frames at 8 fps = 3 s at 24 fps
+    type("duration", "2");
+    QCOMPARE(settings().frames, 16);
+    QCOMPARE(document_->item(item_)->duration, timeline::FrameTime{48});
+    QCOMPARE(field("frames")->text(), QString("16"));
+    QCOMPARE(document_->undoStack().count(), 1);  // settings and trim: one step
+    type("fps", "16");
+    QCOMPARE(settings().frames, 16);
+    QCOMPARE(document_->item(item_)->duration, timeline::FrameTime{24});
+    QCOMPARE(field("duration")->text(), QString("1.00"));
+    document_->undoStack().undo();
+    document_->undoStack().undo();
+    QCOMPARE(settings().frames, 24);
+    QCOMPARE(document_->item(item_)->duration, timeline::FrameTime{72});
+    // 40 frames at 8 fps = 5 s would run into the next prompt item: refused, with the reason, nothing changed.
+    const auto before = document_->snapshot();
+    type("frames", "40");
+    QVERIFY2(inspector_->fieldError("frames").contains("cannot be 5.00 s long"), qPrintable(inspector_->fieldError("frames")));
+    QVERIFY(document_->snapshot() == before);
+  }
+
   void nonPromptItemShowsHint() {
     inspector_->showItem(firstItemOf<timeline::VideoPayload>(*document_));
     QVERIFY(!field("steps")->isVisible());

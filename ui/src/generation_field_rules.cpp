@@ -1,5 +1,6 @@
 #include "lanterna/ui/generation_field_rules.h"
 
+#include <cmath>
 #include <limits>
 
 namespace lanterna::ui {
@@ -93,6 +94,16 @@ QString parseStrength(const QString& text, timeline::GenerationSettings& setting
 
 QString parseMotion(const QString& text, timeline::GenerationSettings& settings) {
   return parseReal(text, "Motion", 0.0, 1.0, settings.motionAmount);
+}
+
+QString parseDuration(const QString& text, timeline::GenerationSettings& settings) {
+  double seconds = 0;
+  const double fps = settings.fps.valid() ? settings.fps.toDouble() : 8.0;
+  if (QString why = parseReal(text, "Duration", 0.0, kMaxFrames / fps, seconds); !why.isEmpty()) return why;
+  const int frames = static_cast<int>(std::lround(seconds * fps));
+  if (frames < 1) return QStringLiteral("Duration must be at least one frame (%1 s).").arg(1.0 / fps, 0, 'f', 3);
+  settings.frames = frames;
+  return {};
 }
 
 }  // namespace lanterna::ui

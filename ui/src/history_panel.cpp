@@ -148,7 +148,9 @@ void HistoryPanel::applyFilter() {
         !entry.model.contains(text, Qt::CaseInsensitive))
       continue;
     if (!lineage_ && !status.isEmpty() && entry.status != status) continue;
-    auto* row = new QTreeWidgetItem(list_, {entry.prompt.simplified(), entry.status, entry.model,
+    QString title = entry.prompt.simplified();
+    if (entry.frames > 1) title += QStringLiteral("  ·  %1 frames, %2 fps").arg(entry.frames).arg(entry.fps);
+    auto* row = new QTreeWidgetItem(list_, {title, entry.status, entry.model,
                                             QString::number(entry.seed),
                                             entry.created.toLocalTime().toString("MMM d, hh:mm:ss")});
     row->setData(0, Qt::UserRole, entry.id);

@@ -1,5 +1,6 @@
 #include "lanterna/ui/inspector_widget.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QLabel>
@@ -79,6 +80,11 @@ InspectorWidget::InspectorWidget(QWidget* parent) : QWidget(parent) {
   scroll->setFrameShape(QFrame::NoFrame);
   scroll->setWidget(buildForm());
   pages_->addWidget(scroll);
+  auto* photoScroll = new QScrollArea;
+  photoScroll->setWidgetResizable(true);
+  photoScroll->setFrameShape(QFrame::NoFrame);
+  photoScroll->setWidget(buildPhotoForm());
+  pages_->addWidget(photoScroll);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(pages_);
@@ -186,6 +192,7 @@ QWidget* InspectorWidget::buildForm() {
 
   row(tr("Frames"), "frames", parseFrames);
   row(tr("FPS"), "fps", parseFps);
+  row(tr("Duration (s)"), "duration", parseDuration);
   row(tr("Strength"), "strength", parseStrength);
   row(tr("Motion"), "motion", parseMotion);
 
@@ -195,6 +202,48 @@ QWidget* InspectorWidget::buildForm() {
   rows->addRow(generate);
   return form;
 }
+
+QWidget* InspectorWidget::buildPhotoForm() {
+  photo_.frames = 16;
+  photo_.fps = timeline::FrameRate{8, 1};
+  photo_.motionAmount = 0.5;
+  auto* form = new QWidget;
+  auto* rows = new QFormLayout(form);
+  rows->setContentsMargins(12, 10, 12, 12);
+  rows->setVerticalSpacing(8);
+  rows->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  photoTitle_ = new QLabel;
+  photoTitle_->setStyleSheet("font-weight: bold;");
+  photoTitle_->setWordWrap(true);
+  rows->addRow(photoTitle_);
+  QLabel* error = nullptr;
+  auto row = [&](const QString& label, const QString& name, Parse parse) {
+    QLineEdit* edit = addField(name, std::move(parse), &error);
+    fields_.back().photo = true;
+    rows->addRow(label, cell(edit, error));
+  };
+  row(tr("Frames"), "photoFrames", parseFrames);
+  row(tr("FPS"), "photoFps", parseFps);
+  row(tr("Duration (s)"), "photoDuration", parseDuration);
+  row(tr("Motion"), "photoMotion", parseMotion);
+  restore_ = new QCheckBox(tr("Restore old photo"));
+  restore_->setObjectName("restorePhoto");
+  restore_->setToolTip(tr("Remove noise, dust and scratches and fix faded contrast before animating"));
+  rows->addRow(restore_);
+  auto* animate = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Animate"));
+  animate->setObjectName("animate");
+  animate->setToolTip(tr("Make a clip that starts from this photo, on the video track under it"));
+  connect(animate, &QPushButton::clicked, this, [this] {
+    // A field still being typed in counts, as when Enter was pressed.
+    for (Field& field : fields_)
+      if (field.photo && field.edit->hasFocus()) commitField(field);
+    emit animateRequested(item_);
+  });
+  rows->addRow(animate);
+  return form;
+}
+
+bool InspectorWidget::restorePhoto() const { return restore_->isChecked(); }
 
 void InspectorWidget::setDocument(timeline::Document* document) {
   if (document_) disconnect(document_, nullptr, this, nullptr);
@@ -231,9 +280,34 @@ const GenerationSettings* InspectorWidget::current() const {
   return prompt ? &prompt->settings : nullptr;
 }
 
+void InspectorWidget::setField(const QString& name, const QString& value) {
+  for (Field& field : fields_)
+    if (field.name == name) {
+      field.edit->setText(value);
+      setError(field.error, field.edit, {});
+    }
+}
+
+void InspectorWidget::reloadPhoto() {
+  loading_ = true;
+  const timeline::Item* item = document_->item(item_);
+  const auto rate = document_->settings().frameRate;
+  photoTitle_->setText(tr("Photo %1 · %2 s at %3 s — animate it into a clip")
+                           .arg(item_)
+                           .arg(rate.toSeconds(item->duration).toDouble(), 0, 'f', 1)
+                           .arg(rate.toSeconds(item->start).toDouble(), 0, 'f', 1));
+  setField("photoFrames", QString::number(photo_.frames));
+  setField("photoFps", QString::fromStdString(photo_.fps.toString()));
+  setField("photoDuration", QString::number(photo_.frames / photo_.fps.toDouble(), 'f', 2));
+  setField("photoMotion", QString::number(photo_.motionAmount));
+  loading_ = false;
+}
+
 void InspectorWidget::reload() {
   const GenerationSettings* settings = current();
-  pages_->setCurrentIndex(settings ? 1 : 0);
+  const bool photo = !settings && document_ && document_->item(item_) && animatable_ && animatable_(item_);
+  pages_->setCurrentIndex(settings ? 1 : photo ? 2 : 0);
+  if (photo) return reloadPhoto();
   if (!settings) return;
   loading_ = true;
   const timeline::Item* item = document_->item(item_);
@@ -252,15 +326,16 @@ void InspectorWidget::reload() {
   model_->setCurrentText(QString::fromStdString(settings->model));
   sampler_->setCurrentText(QString::fromStdString(settings->sampler));
   seedLock_->setChecked(settings->seedLocked);
-  const std::array<QString, 9> values{QString::number(settings->steps),  QString::number(settings->cfg),
-                                      QString::number(settings->seed),   QString::number(settings->width),
-                                      QString::number(settings->height), QString::number(settings->frames),
-                                      QString::fromStdString(settings->fps.toString()),
-                                      QString::number(settings->strength), QString::number(settings->motionAmount)};
-  for (std::size_t i = 0; i < fields_.size() && i < values.size(); ++i) {
-    fields_[i].edit->setText(values[i]);
-    setError(fields_[i].error, fields_[i].edit, {});
-  }
+  setField("steps", QString::number(settings->steps));
+  setField("cfg", QString::number(settings->cfg));
+  setField("seed", QString::number(settings->seed));
+  setField("width", QString::number(settings->width));
+  setField("height", QString::number(settings->height));
+  setField("frames", QString::number(settings->frames));
+  setField("fps", QString::fromStdString(settings->fps.toString()));
+  setField("duration", QString::number(settings->frames / settings->fps.toDouble(), 'f', 2));
+  setField("strength", QString::number(settings->strength));
+  setField("motion", QString::number(settings->motionAmount));
   setError(textError_, negative_, {});
   int preset = 0;
   for (int i = 1; i < static_cast<int>(kSizePresets.size()); ++i)
@@ -270,12 +345,44 @@ void InspectorWidget::reload() {
 }
 
 void InspectorWidget::commitField(Field& field) {
+  if (loading_) return;
+  if (field.photo) {
+    GenerationSettings edited = photo_;
+    const QString why = field.parse(field.edit->text(), edited);
+    setError(field.error, field.edit, why);
+    if (why.isEmpty() && edited != photo_) {
+      photo_ = edited;
+      reloadPhoto();  // frames, fps and duration follow each other
+    }
+    return;
+  }
   const GenerationSettings* settings = current();
-  if (!settings || loading_) return;
+  if (!settings) return;
   GenerationSettings edited = *settings;
   const QString why = field.parse(field.edit->text(), edited);
   setError(field.error, field.edit, why);
-  if (why.isEmpty() && edited != *settings) apply(edited, field.error);
+  if (!why.isEmpty() || edited == *settings) return;
+  if (edited.frames == settings->frames && edited.fps == settings->fps) {
+    apply(edited, field.error);
+    return;
+  }
+  // Frames, fps and duration describe the item's length: the item is trimmed to match, in the same undo step.
+  const timeline::Item* item = document_->item(item_);
+  const auto rate = document_->settings().frameRate;
+  const timeline::FrameTime length = rate.fromSeconds(
+      timeline::Rational::reduced(std::int64_t(edited.frames) * edited.fps.den, edited.fps.num),
+      timeline::Rounding::Nearest);
+  timeline::EditMacro macro(*document_, tr("Change length"));
+  if (length.frames >= 1 && length != item->duration) {
+    const timeline::EditResult trimmed = document_->requestTrim(item_, timeline::Edge::End, item->start + length);
+    if (!trimmed) {
+      setError(field.error, field.edit, tr("The item cannot be %1 s long here: %2")
+                                            .arg(rate.toSeconds(length).toDouble(), 0, 'f', 2)
+                                            .arg(QString::fromStdString(trimmed.reason)));
+      return;
+    }
+  }
+  apply(edited, field.error);
 }
 
 void InspectorWidget::commitText() {

@@ -52,13 +52,20 @@ MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
   connect(waveforms_, &WaveformProvider::ready, timeline_, qOverload<>(&QWidget::update));
   timeline_->setDecorationProvider([this](ItemId id) { return decorationFor(id); });
   connect(timeline_, &TimelineWidget::selectionChanged, inspector_, &InspectorWidget::showItem);
+  connect(timeline_, &TimelineWidget::selectionChanged, this, &MainWindow::saveViewState);
+  connect(transport_, &Transport::playingChanged, this, &MainWindow::saveViewState);
   connect(inspector_, &InspectorWidget::generateRequested, this, &MainWindow::generate);
   connectHistory();
+  connectPhotos();
   if (queue_ && queue_->generationQueue()) {
     generation_ = std::make_unique<app::GenerationService>(*queue_->generationQueue());
     connect(generation_.get(), &app::GenerationService::clipPreviewChanged, this, &MainWindow::showClipPreview);
     connect(generation_.get(), &app::GenerationService::clipFinished, this, &MainWindow::finishClip);
     connect(generation_.get(), &app::GenerationService::historyChanged, this, &MainWindow::refreshHistory);
+    connect(generation_.get(), &app::GenerationService::assetLoaded, this, [this] {
+      timeline_->update();
+      updateViewer();
+    });
   } else if (queue_) {
     connectQueue();
   }
@@ -93,15 +100,24 @@ ItemDecoration MainWindow::decorationFor(ItemId id) const {
     decoration.thumbnail = running->preview;
     decoration.progress = running->totalSteps > 0 ? double(running->step) / running->totalSteps : 0.0;
     decoration.badge = tr("step %1/%2").arg(running->step).arg(running->totalSteps);
+  } else if (generation_->saving(id)) {
+    decoration.progress = 1.0;
+    decoration.badge = tr("saving…");
   }
+  if (const auto* reference = std::get_if<timeline::ReferenceImagePayload>(&item->payload))
+    decoration.thumbnail = generation_->assetImage(reference->asset);
   if (const auto* video = std::get_if<timeline::VideoPayload>(&item->payload)) {
-    if (decoration.thumbnail.isNull()) decoration.thumbnail = takeImage(*item, video->activeTake);
+    if (decoration.thumbnail.isNull())  // imported media has no takes: its own picture
+      decoration.thumbnail = video->takes.empty() ? generation_->assetImage(video->asset)
+                                                  : takeImage(*item, video->activeTake);
     if (decoration.badge.isEmpty() && video->takes.size() > 1) decoration.badge = tr("%1 takes").arg(video->takes.size());
   }
   return decoration;
 }
 
 MainWindow::~MainWindow() {
+  saveViewState();
+  holdViewState_ = true;  // detaching the panels below clears the selection: not the user's choice
   if (generation_) generation_->setProject(nullptr, nullptr);
   // Panels hold QPointers to the document; detach them before it goes.
   timeline_->setDocument(nullptr);
@@ -197,16 +213,19 @@ void MainWindow::updateViewer() {
       if (const auto* prompt = std::get_if<timeline::PromptPayload>(&item->payload)) {
         caption = tr("Not generated yet\n\n“%1”").arg(QString::fromStdString(prompt->settings.prompt));
       } else if (const auto* video = std::get_if<timeline::VideoPayload>(&item->payload)) {
+        // Clips play their own frames at their own rate, whatever the project rate.
+        const FrameTime source = video->inPoint + (at - item->start);
+        const double seconds = document_->settings().frameRate.toSeconds(source).toDouble();
         caption = tr("Clip %1 · take %2 of %3 · source frame %4")
                       .arg(item->id)
                       .arg(video->activeTake + 1)
                       .arg(video->takes.size())
-                      .arg((video->inPoint + (at - item->start)).frames);
-        image = takeImage(*item, video->activeTake);
+                      .arg(source.frames);
+        image = takeImage(*item, video->activeTake, seconds);
         if (compareTakes_ && video->takes.size() > 1) {
           // Compare with the take before the active one (the last take when the first is active).
           const int other = video->activeTake > 0 ? video->activeTake - 1 : static_cast<int>(video->takes.size()) - 1;
-          compare = takeImage(*item, other);
+          compare = takeImage(*item, other, seconds);
           compareCaption = tr("Take %1").arg(other + 1);
           caption = tr("Take %1 (active)").arg(video->activeTake + 1);
         }
@@ -220,6 +239,7 @@ void MainWindow::updateViewer() {
 
 void MainWindow::newProject() {
   if (generation_) generation_->setProject(nullptr, nullptr);
+  saveViewState();
   store_.reset();
   setDocument(std::make_unique<timeline::Document>());
   refreshHistory();
@@ -265,6 +285,7 @@ bool MainWindow::restoreLayout() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   saveLayout();
+  saveViewState();
   if (queue_) queue_->cancelAll();
   event->accept();
 }

@@ -59,18 +59,21 @@ void MainWindow::generate(qint64 itemId) {
   if (!item || !std::holds_alternative<timeline::PromptPayload>(item->payload))
     return showStatus(tr("Select a prompt item to generate"));
   if (!generation_) return showStatus(tr("Generation is not available in this build"));
-  if (!store_) {
-    // Results are project media, so an unsaved project is saved first where the user will find it.
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/projects";
-    QDir().mkpath(folder);
-    const QString name = QString::fromStdString(document_->settings().name).simplified().replace('/', '-');
-    const QString path = QDir(folder).filePath(
-        QStringLiteral("%1-%2.lanterna").arg(name, QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss")));
-    if (!saveProjectTo(path)) return;
-  }
+  if (!ensureStore()) return;
   auto job = generation_->generate(itemId);
   if (!job) return showStatus(tr("Cannot generate: %1").arg(QString::fromStdString(job.error().message)));
   showStatus(tr("Generating prompt item %1").arg(itemId));
+}
+
+// Results and imports are project media, so an unsaved project is saved first where the user will find it.
+bool MainWindow::ensureStore() {
+  if (store_) return true;
+  const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/projects";
+  QDir().mkpath(folder);
+  const QString name = QString::fromStdString(document_->settings().name).simplified().replace('/', '-');
+  const QString path = QDir(folder).filePath(
+      QStringLiteral("%1-%2.lanterna").arg(name, QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss")));
+  return saveProjectTo(path);
 }
 
 void MainWindow::cancelSelected() {
@@ -104,10 +107,10 @@ void MainWindow::setCompareTakes(bool compare) {
   updateViewer();
 }
 
-QImage MainWindow::takeImage(const timeline::Item& item, int take) const {
+QImage MainWindow::takeImage(const timeline::Item& item, int take, double seconds) const {
   const auto* video = std::get_if<timeline::VideoPayload>(&item.payload);
   if (!generation_ || !video || take < 0 || take >= static_cast<int>(video->takes.size())) return {};
-  return generation_->assetImage(video->takes[take].asset);
+  return generation_->assetFrame(video->takes[take].asset, seconds);
 }
 
 void MainWindow::showClipPreview(qint64 clip) {

@@ -42,7 +42,10 @@ void MainWindow::refreshHistory() {
                            QString::fromStdString(record.request.model), app::generationStatusName(record.status),
                            record.request.seed, QDateTime::fromMSecsSinceEpoch(record.createdMs), record.durationMs,
                            QString::fromStdString(record.errorMessage), record.parent, {}};
-        if (generation_ && !record.outputs.empty()) entry.thumbnail = generation_->assetImage(record.outputs.front());
+        // A clip's outputs are its video then its frame-0 PNG; a still's only output is its PNG.
+        if (generation_ && !record.outputs.empty()) entry.thumbnail = generation_->assetImage(record.outputs.back());
+        entry.frames = record.request.frames;
+        entry.fps = record.request.fps.toDouble();
         entries.push_back(std::move(entry));
       }
   }

@@ -1,6 +1,9 @@
 #include "lanterna/ui/timeline_widget.h"
 
 #include <QApplication>
+#include <QContextMenuEvent>
+#include <QMenu>
+#include <QMimeData>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
@@ -30,6 +33,48 @@ TimelineWidget::TimelineWidget(QWidget* parent) : QWidget(parent) {
   setMouseTracking(true);
   setFocusPolicy(Qt::ClickFocus);
   setAttribute(Qt::WA_OpaquePaintEvent);
+  setAcceptDrops(true);
+}
+
+namespace {
+QStringList localFiles(const QMimeData* mime) {
+  QStringList paths;
+  if (!mime || !mime->hasUrls()) return paths;
+  for (const QUrl& url : mime->urls())
+    if (url.isLocalFile()) paths << url.toLocalFile();
+  return paths;
+}
+}  // namespace
+
+void TimelineWidget::dragEnterEvent(QDragEnterEvent* event) {
+  if (document_ && !localFiles(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void TimelineWidget::dragMoveEvent(QDragMoveEvent* event) {
+  if (document_ && !localFiles(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void TimelineWidget::dropEvent(QDropEvent* event) {
+  const QStringList paths = localFiles(event->mimeData());
+  if (!document_ || paths.isEmpty()) return;
+  event->acceptProposedAction();
+  const QPoint pos = event->position().toPoint();
+  const int index = layout_.trackIndexAt(pos.y());
+  const auto& tracks = document_->tracks();
+  const qint64 track = index >= 0 && index < static_cast<int>(tracks.size()) ? tracks[std::size_t(index)].id : 0;
+  emit filesDropped(paths, track, layout_.frameAt(pos.x()).frames);
+}
+
+// The menu is built fresh each time, so panels add only the entries that fit the item.
+void TimelineWidget::contextMenuEvent(QContextMenuEvent* event) {
+  if (!document_) return;
+  const TimelineHit hit = layout_.hitTest(*document_, event->pos(), width());
+  if (hit.item == 0) return;
+  setSelectedItem(hit.item);
+  QMenu menu(this);
+  menu.setObjectName("itemMenu");
+  emit itemMenuRequested(&menu, hit.item);
+  if (!menu.isEmpty()) menu.exec(event->globalPos());
 }
 
 void TimelineWidget::setDocument(timeline::Document* document) {
@@ -72,6 +117,7 @@ void TimelineWidget::setSelectedItem(ItemId id) {
 
 void TimelineWidget::setPixelsPerFrame(double pixelsPerFrame) {
   layout_.pixelsPerFrame = std::clamp(pixelsPerFrame, kMinPixelsPerFrame, kMaxPixelsPerFrame);
+  fitPending_ = false;  // a zoom chosen (or restored) before the first show wins over the pending fit
   update();
 }
 
@@ -86,10 +132,10 @@ void TimelineWidget::zoomIn() { setPixelsPerFrame(layout_.pixelsPerFrame * 1.25)
 void TimelineWidget::zoomOut() { setPixelsPerFrame(layout_.pixelsPerFrame / 1.25); }
 
 void TimelineWidget::zoomToFit() {
-  fitPending_ = !isVisible();
   const std::int64_t frames = document_ ? std::max<std::int64_t>(24, document_->duration().frames) : 240;
   layout_.scrollX = 0;
   setPixelsPerFrame((width() - TimelineLayout::kHeaderWidth - 24) / static_cast<double>(frames));
+  fitPending_ = !isVisible();
 }
 
 void TimelineWidget::mousePressEvent(QMouseEvent* event) {

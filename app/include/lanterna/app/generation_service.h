@@ -6,15 +6,22 @@
 //   auto job = service.generate(promptItemId);          // Result<qint64>; the clip exists when this returns
 //   connect(&service, &GenerationService::clipPreviewChanged, ...);
 // Lives on the UI thread (the Document's thread): every document edit goes through the Document's undo stack there.
+// A finished job's files (PNG, clip video, import into media/, history row) are written on a private worker with
+// its own connection to the project file; only the new take lands on the UI thread, through the undo stack.
 #pragma once
 
 #include <QHash>
 #include <QImage>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
+#include <QThreadPool>
 
+#include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <vector>
 
 #include "lanterna/app/generation_queue.h"
 #include "lanterna/app/generation_record.h"
@@ -35,10 +42,37 @@ struct ClipGeneration {
   QImage preview;  // the newest denoising preview; null before the first step
 };
 
+// What a finished generation left in the project.
+struct TakeMedia {
+  AssetId asset = 0;  // what the clip shows: the video for clips, the PNG for stills
+  AssetId still = 0;  // frame 0 as a PNG with the A1111 parameters (== asset for stills)
+  int frames = 1;
+  double fps = 8.0;
+};
+
+// Writes frames into the store as a take's media: one frame -> a PNG; more -> an H.264 MP4 (CRF 10) of all frames
+// at `fps` plus the frame-0 PNG. Imports them (content-addressed) but edits no document. Blocking: run it on a
+// worker that owns `store`.
+Result<TakeMedia> storeTakeMedia(ProjectStore& store, const std::vector<QImage>& frames, double fps,
+                                 const QString& parameters);
+
+struct ClipFrames {
+  std::vector<QImage> frames;
+  double fps = 0.0;
+};
+// Decodes every frame of a (short, generated) clip. Blocking.
+Result<ClipFrames> readClipFrames(const std::filesystem::path& file);
+
+struct GenerateOptions {
+  // Image-to-video: the first reference image goes through photo restoration before it becomes the first frame.
+  bool restorePhoto = false;
+};
+
 class GenerationService : public QObject {
   Q_OBJECT
  public:
   explicit GenerationService(GenerationQueue& queue, QObject* parent = nullptr);
+  ~GenerationService() override;  // waits for job-end writes in flight
 
   // Both must outlive their use here; pass nulls to detach (e.g. before the project closes).
   void setProject(timeline::Document* document, ProjectStore* store);
@@ -46,15 +80,23 @@ class GenerationService : public QObject {
   void setModelLibrary(ModelLibrary library);
 
   // Queues the prompt item's settings. Rolls the seed first unless it is locked (the item keeps the rolled seed),
-  // and makes the clip under the prompt if there is none: both as one undo step.
-  Result<qint64> generate(timeline::ItemId promptItem);
+  // and makes the clip under the prompt if there is none: both as one undo step. With reference images, the first
+  // is the init image (image-to-video: the first frame), cropped to fill the requested size.
+  Result<qint64> generate(timeline::ItemId promptItem, const GenerateOptions& options = {});
   bool cancel(timeline::ItemId clip);  // false when the clip is not generating
 
   // The video clip a prompt's results land in: on the first video track below the prompt, starting where it does.
   timeline::ItemId clipUnder(timeline::ItemId promptItem) const;
   std::optional<ClipGeneration> running(timeline::ItemId clip) const;
-  // The picture of an image asset (cached); null when the asset is missing or not an image.
+  // True while a finished job's files are being written (after running() ends, before the take lands).
+  bool saving(timeline::ItemId clip) const { return saving_.contains(clip); }
+  // The picture of an image asset, or frame 0 of a clip (cached); null when missing, or while a clip is decoded on
+  // a worker (assetLoaded() follows).
   QImage assetImage(AssetId asset) const;
+  // The frame of an asset shown `seconds` into it: stills always, clips by their frame rate (clamped to the ends).
+  QImage assetFrame(AssetId asset, double seconds) const;
+  int assetFrameCount(AssetId asset) const;  // 1 for stills, 0 while unknown
+  double assetFps(AssetId asset) const;      // 0 for stills and while unknown
 
   GenerationQueue& queue() { return queue_; }
 
@@ -62,6 +104,7 @@ class GenerationService : public QObject {
   void clipPreviewChanged(qint64 clip);
   void clipFinished(qint64 clip, lanterna::app::JobState state, const QString& message);
   void historyChanged();
+  void assetLoaded(qint64 asset);
 
  private:
   void onStarted(qint64 job);
@@ -69,7 +112,11 @@ class GenerationService : public QObject {
   void onPreview(qint64 job);
   void onFinished(qint64 job, JobState state);
   Result<AssetId> placeholderAsset(int width, int height);
-  Result<AssetId> storeResult(qint64 job, const ClipGeneration& clip);
+  void landTake(timeline::ItemId clip, const ClipGeneration& generation, const Result<TakeMedia>& media,
+                const std::vector<QImage>& frames, quint64 project);
+  void loadClip(AssetId asset) const;
+  Result<inference::Image> initImageFor(const timeline::GenerationSettings& settings,
+                                        const GenerateOptions& options) const;
   timeline::ItemId clipForJob(qint64 job) const;
   timeline::TrackId videoTrackBelow(timeline::TrackId promptTrack);
 
@@ -78,7 +125,14 @@ class GenerationService : public QObject {
   ProjectStore* store_ = nullptr;
   std::optional<ModelLibrary> library_;
   QHash<timeline::ItemId, ClipGeneration> running_;  // by clip
+  QSet<timeline::ItemId> saving_;
   mutable QHash<AssetId, QImage> images_;
+  mutable QHash<AssetId, ClipFrames> clips_;
+  mutable QSet<AssetId> loading_;
+  // Job-end writes: one thread, so the worker's store connection is used by one thread at a time.
+  QThreadPool storePool_;
+  std::shared_ptr<ProjectStore> workerStore_;
+  quint64 project_ = 0;  // bumped when the project changes, so late results of the old one are dropped
 };
 
 // The engine request a prompt item's settings ask for.

@@ -19,5 +19,7 @@ QString parseFrames(const QString& text, timeline::GenerationSettings& settings)
 QString parseFps(const QString& text, timeline::GenerationSettings& settings);
 QString parseStrength(const QString& text, timeline::GenerationSettings& settings);
 QString parseMotion(const QString& text, timeline::GenerationSettings& settings);
+// Seconds; sets the frames (at the settings' fps) that last that long.
+QString parseDuration(const QString& text, timeline::GenerationSettings& settings);
 
 }  // namespace lanterna::ui

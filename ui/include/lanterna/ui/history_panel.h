@@ -28,7 +28,9 @@ struct HistoryEntry {
   qint64 durationMs = 0;
   QString errorMessage;
   qint64 parent = 0;  // the generation this one varies
-  QImage thumbnail;   // the first output, null when there is none
+  QImage thumbnail;   // the frame-0 still, null when there is none
+  int frames = 1;     // > 1: a clip, listed with its frames and rate
+  double fps = 0.0;
 };
 
 class HistoryPanel : public QWidget {

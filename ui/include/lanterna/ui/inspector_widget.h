@@ -3,6 +3,8 @@
 // touched. Accepted edits go through Document::requestChangeGenerationSettings, so they undo. Usage:
 //   inspector->setDocument(&document);
 //   connect(timeline, &TimelineWidget::selectionChanged, inspector, &InspectorWidget::showItem);
+// Photo items (reference images, stills on a video track: whatever setAnimatable() accepts) get a page of their own:
+// frames, fps, duration, motion, "Restore old photo" and Animate, which asks for an image-to-video job.
 // UI thread only.
 #pragma once
 
@@ -14,6 +16,7 @@
 
 #include "lanterna/timeline/document.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -32,6 +35,11 @@ class InspectorWidget : public QWidget {
 
   void setDocument(timeline::Document* document);
   void setModelNames(const QStringList& names);
+  // Which non-prompt items can be animated (photos); none without it.
+  void setAnimatable(std::function<bool(timeline::ItemId)> animatable) { animatable_ = std::move(animatable); }
+  // What Animate asks for: frames, fps and motion amount of an image-to-video job.
+  const timeline::GenerationSettings& animateSettings() const { return photo_; }
+  bool restorePhoto() const;
   timeline::ItemId item() const { return item_; }
   // The reason shown beside a field ("steps", "cfg", "seed", ...), empty when it is accepted.
   QString fieldError(const QString& field) const;
@@ -41,6 +49,7 @@ class InspectorWidget : public QWidget {
 
  signals:
   void generateRequested(qint64 item);
+  void animateRequested(qint64 item);
 
  private:
   using Parse = std::function<QString(const QString&, timeline::GenerationSettings&)>;
@@ -49,9 +58,13 @@ class InspectorWidget : public QWidget {
     QLineEdit* edit = nullptr;
     QLabel* error = nullptr;
     Parse parse;
+    bool photo = false;  // a photo-page field: edits animateSettings(), not the document
   };
 
   QWidget* buildForm();
+  QWidget* buildPhotoForm();
+  void reloadPhoto();
+  void setField(const QString& name, const QString& value);
   QLineEdit* addField(const QString& name, Parse parse, QLabel** errorOut);
   void reload();
   void commitField(Field& field);
@@ -78,6 +91,10 @@ class InspectorWidget : public QWidget {
   QLabel* textError_ = nullptr;
   QTimer* textTimer_ = nullptr;
   std::vector<Field> fields_;
+  std::function<bool(timeline::ItemId)> animatable_;
+  timeline::GenerationSettings photo_;  // frames, fps, motion for Animate; kept between photos
+  QLabel* photoTitle_ = nullptr;
+  QCheckBox* restore_ = nullptr;
 };
 
 }  // namespace lanterna::ui

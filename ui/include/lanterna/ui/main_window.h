@@ -77,6 +77,14 @@ class MainWindow : public QMainWindow {
   void openImage();
   // Puts the settings a PNG was made with (its "parameters" text) on the selected prompt item.
   bool applyParametersFromPng(const QString& path);
+  // Files dropped on the timeline: images on a reference track become reference (photo) items there; anything
+  // else goes through the app's media import onto the track (or the first fitting one). One undo step; the first
+  // new item is selected. False (after saying why in the status bar) when nothing was imported.
+  bool importFiles(const QStringList& paths, qint64 track, qint64 frame);
+  // Image-to-video from a photo item: its linked prompt item (made when missing, with the inspector's frames, fps
+  // and motion, the photo as its reference image) is generated; the clip lands on the video track under it.
+  void animate(qint64 item);
+  bool isAnimatable(qint64 item) const;
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -91,12 +99,19 @@ class MainWindow : public QMainWindow {
   void autosave();
   void refreshHistory();
   void createGenerationActions();
+  void connectPhotos();
+  // Selection, playhead and zoom of the open project, kept per project file (QSettings).
+  void saveViewState() const;
+  void restoreViewState();
+  bool ensureStore();
+  timeline::ItemId linkedPrompt(const timeline::Item& photo, timeline::AssetId asset) const;
   void connectHistory();
   void attachGeneration();
   void showClipPreview(qint64 clip);
   void finishClip(qint64 clip, app::JobState state, const QString& message);
   timeline::ItemId promptAbove(timeline::ItemId clip) const;
-  QImage takeImage(const timeline::Item& item, int take) const;
+  // The take's frame `seconds` into its media (frame 0 by default: thumbnails).
+  QImage takeImage(const timeline::Item& item, int take, double seconds = 0.0) const;
   ItemDecoration decorationFor(timeline::ItemId id) const;
 
   std::unique_ptr<timeline::Document> document_;
@@ -117,6 +132,7 @@ class MainWindow : public QMainWindow {
   qint64 previewJob_ = 0;
   qint64 previewClip_ = 0;  // the generating clip whose preview the viewer shows
   bool compareTakes_ = false;
+  bool holdViewState_ = false;
 };
 
 }  // namespace lanterna::ui

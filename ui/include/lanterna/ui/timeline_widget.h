@@ -8,12 +8,16 @@
 
 #include <QImage>
 #include <QPointer>
+#include <QStringList>
 #include <QWidget>
 
 #include <functional>
 #include <memory>
 
 #include "lanterna/app/waveform_summary.h"
+
+class QMenu;
+
 #include "lanterna/timeline/document.h"
 #include "lanterna/ui/timeline_layout.h"
 
@@ -61,6 +65,10 @@ class TimelineWidget : public QWidget {
  signals:
   void selectionChanged(qint64 item);  // 0 = nothing selected
   void editRefused(const QString& reason);
+  // Local files dropped from the desktop: on `track` (0 = below the last track) at `frame`.
+  void filesDropped(const QStringList& paths, qint64 track, qint64 frame);
+  // A right click on an item (now selected): connected slots add their entries to `menu` before it shows.
+  void itemMenuRequested(QMenu* menu, qint64 item);
 
  protected:
   void paintEvent(QPaintEvent* event) override;
@@ -68,6 +76,10 @@ class TimelineWidget : public QWidget {
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
   void wheelEvent(QWheelEvent* event) override;
+  void contextMenuEvent(QContextMenuEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dragMoveEvent(QDragMoveEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
   void leaveEvent(QEvent* event) override;
   void resizeEvent(QResizeEvent* event) override;
 
