@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -41,14 +42,23 @@ double residentBytes() {
 }
 
 struct StepResult {
-  double stepSeconds = 0, weightBytes = 0, estimateBytes = 0;
+  double stepSeconds = 0, stepCpuSeconds = 0, weightBytes = 0, estimateBytes = 0;
 };
 
+double cpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// Wall and CPU seconds: on the shared machine the wall time depends on the load, the CPU time much less.
 template <class Step>
-double timed(Step step) {
+void timed(StepResult& result, Step step) {
   const auto start = std::chrono::steady_clock::now();
+  const double cpuStart = cpuSeconds();
   step();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.stepCpuSeconds = cpuSeconds() - cpuStart;
+  result.stepSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 StepResult animateDiffStep() {
@@ -73,7 +83,7 @@ StepResult animateDiffStep() {
   result.weightBytes = residentBytes() - before;
   const at::Tensor sample = at::randn({1, 4, kAnimateDiffFrames, kLatent, kLatent});
   const at::Tensor context = at::randn({1, 77, 768});
-  result.stepSeconds = timed([&] { (void)unet.forward(sample, at::scalar_tensor(500.0), context); });
+  timed(result, [&] { (void)unet.forward(sample, at::scalar_tensor(500.0), context); });
   GenerationRequest request;
   request.width = request.height = kSide;
   request.frames = kAnimateDiffFrames;
@@ -91,7 +101,7 @@ StepResult svdStep() {
   const at::Tensor sample = at::randn({1, kSvdFrames, 8, kLatent, kLatent});
   const at::Tensor context = at::randn({1, 1, 1024});
   const at::Tensor ids = svdAddedTimeIds(7.0, 127.0, 0.02, 1);
-  result.stepSeconds = timed([&] { (void)unet.forward(sample, at::scalar_tensor(0.5), context, ids); });
+  timed(result, [&] { (void)unet.forward(sample, at::scalar_tensor(0.5), context, ids); });
   SvdRunShape run;
   run.width = run.height = kSide;
   run.frames = kSvdFrames;
@@ -102,12 +112,13 @@ StepResult svdStep() {
   return result;
 }
 
-// Child mode: `video_bench --step animatediff|svd OUT` writes "seconds weights estimate" to OUT.
+// Child mode: `video_bench --step animatediff|svd OUT` writes "seconds cpu-seconds weights estimate" to OUT.
 int runStepChild(const std::string& which, const char* out) {
   at::set_num_threads(kThreads);
   c10::InferenceMode inferenceMode;
   const StepResult r = which == "svd" ? svdStep() : animateDiffStep();
-  std::ofstream(out) << r.stepSeconds << " " << r.weightBytes << " " << r.estimateBytes << "\n";
+  std::ofstream(out) << r.stepSeconds << " " << r.stepCpuSeconds << " " << r.weightBytes << " " << r.estimateBytes
+                     << "\n";
   return 0;
 }
 
@@ -124,12 +135,13 @@ void stepInChild(benchmark::State& state, const char* which) {
     wait4(child, &status, 0, &usage);
     StepResult r;
     std::ifstream in(out);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !(in >> r.stepSeconds >> r.weightBytes >> r.estimateBytes)) {
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !(in >> r.stepSeconds >> r.stepCpuSeconds >> r.weightBytes >> r.estimateBytes)) {
       state.SkipWithError("the step child failed");
       break;
     }
     const double peak = static_cast<double>(usage.ru_maxrss) * 1024.0;  // KiB on Linux
     state.counters["step_s"] = r.stepSeconds;
+    state.counters["step_cpu_s"] = r.stepCpuSeconds;
     state.counters["weights_GB"] = r.weightBytes / 1e9;
     state.counters["peak_rss_GB"] = peak / 1e9;
     state.counters["estimate_GB"] = r.estimateBytes / 1e9;
