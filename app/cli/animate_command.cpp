@@ -75,13 +75,17 @@ int runAnimate(const AnimateOptions& options) {
   if (!options.framesGiven) request.frames = info.defaultFrames;
   if (!options.fpsGiven) request.fps = info.defaultFps;
   if (!options.stepsGiven && info.requiresImage) request.steps = 25;  // SVD's reference default
-  if (const std::string problem = inference::validateRequest(request, info); !problem.empty()) {
+  if (const std::string problem = inference::validateRequest(request); !problem.empty()) {
     std::cerr << problem << "\n";
     return kExitBadInput;
   }
   auto photo = preparedPhoto(options, request.width, request.height);
   if (!photo) return reportError(photo.error());
   request.initImage = std::move(*photo);
+  if (const std::string problem = inference::validateRequest(request, info); !problem.empty()) {
+    std::cerr << problem << "\n";
+    return kExitBadInput;
+  }
 
   inference::CancelToken cancel;
   gCancel = &cancel;

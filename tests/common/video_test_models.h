@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lanterna/inference/engine.h"
+#include "lanterna/inference/safetensors.h"
 #include "test_paths.h"
 
 namespace lanterna::testing {
@@ -56,6 +57,64 @@ inline double psnr(const inference::Image& a, const inference::Image& b) {
   }
   const double mse = sum / std::max<size_t>(1, a.rgb.size());
   return mse == 0.0 ? 99.0 : 10.0 * std::log10(255.0 * 255.0 / mse);
+}
+
+// A diffusers MotionAdapter folder whose modules are identities: proj_out zero, as AnimateDiff initialises its
+// temporal modules before training (heads 8; the other weights small and fixed). blockOutChannels and
+// layersPerBlock must match the SD UNet it joins.
+inline void writeIdentityMotionAdapter(const std::filesystem::path& folder, const std::vector<int64_t>& channels,
+                                       int64_t layersPerBlock) {
+  std::filesystem::create_directories(folder);
+  std::vector<std::vector<float>> storage;
+  std::vector<inference::TensorToWrite> tensors;
+  storage.reserve(4096);
+  auto add = [&](const std::string& name, std::vector<int64_t> shape, float value) {
+    int64_t count = 1;
+    for (int64_t d : shape) count *= d;
+    storage.emplace_back(static_cast<size_t>(count), value);
+    tensors.push_back({name, inference::DType::F32, std::move(shape), storage.back().data()});
+  };
+  auto module = [&](const std::string& prefix, int64_t c) {
+    add(prefix + "norm.weight", {c}, 1.0f);
+    add(prefix + "norm.bias", {c}, 0.0f);
+    add(prefix + "proj_in.weight", {c, c}, 0.01f);
+    add(prefix + "proj_in.bias", {c}, 0.0f);
+    add(prefix + "proj_out.weight", {c, c}, 0.0f);
+    add(prefix + "proj_out.bias", {c}, 0.0f);
+    const std::string block = prefix + "transformer_blocks.0.";
+    for (const char* norm : {"norm1", "norm2", "norm3"}) {
+      add(block + norm + ".weight", {c}, 1.0f);
+      add(block + norm + ".bias", {c}, 0.0f);
+    }
+    for (const char* attn : {"attn1.", "attn2."}) {
+      for (const char* proj : {"to_q", "to_k", "to_v"}) add(block + attn + proj + ".weight", {c, c}, 0.01f);
+      add(block + attn + "to_out.0.weight", {c, c}, 0.01f);
+      add(block + attn + "to_out.0.bias", {c}, 0.0f);
+    }
+    add(block + "ff.net.0.proj.weight", {8 * c, c}, 0.01f);
+    add(block + "ff.net.0.proj.bias", {8 * c}, 0.0f);
+    add(block + "ff.net.2.weight", {c, 4 * c}, 0.01f);
+    add(block + "ff.net.2.bias", {c}, 0.0f);
+  };
+  const size_t levels = channels.size();
+  for (size_t i = 0; i < levels; ++i) {
+    for (int64_t j = 0; j < layersPerBlock; ++j)
+      module("down_blocks." + std::to_string(i) + ".motion_modules." + std::to_string(j) + ".", channels[i]);
+    for (int64_t j = 0; j <= layersPerBlock; ++j)
+      module("up_blocks." + std::to_string(i) + ".motion_modules." + std::to_string(j) + ".",
+             channels[levels - 1 - i]);
+  }
+  module("mid_block.motion_modules.0.", channels.back());
+  (void)inference::writeSafetensors(folder / "diffusion_pytorch_model.safetensors", tensors);
+  std::ofstream(folder / "config.json") << nlohmann::json{{"_class_name", "MotionAdapter"},
+                                                          {"block_out_channels", channels},
+                                                          {"motion_layers_per_block", layersPerBlock},
+                                                          {"motion_mid_block_layers_per_block", 1},
+                                                          {"motion_num_attention_heads", 8},
+                                                          {"motion_norm_num_groups", 32},
+                                                          {"motion_max_seq_length", 32},
+                                                          {"use_motion_mid_block", true}}
+                                               .dump(2);
 }
 
 enum class MotionAdapter { None, Folder };
