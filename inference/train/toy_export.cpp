@@ -69,11 +69,13 @@ Result<Tokenize> makeToyTokenize(const std::filesystem::path& dir) {
 
 Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem::path& unetRun,
                       const std::filesystem::path& outDir) {
-  auto vae = openLatest(vaeRun);
+  auto vaeFiles = findTrainedVae(vaeRun);
+  if (!vaeFiles) return vaeFiles.error();
+  auto vae = inference::SafetensorsFile::open(vaeFiles->weights);
   if (!vae) return vae.error();
   auto unet = openLatest(unetRun);
   if (!unet) return unet.error();
-  const auto vaeConfigPath = vaeRun / kVaeConfigFile;
+  const auto vaeConfigPath = vaeFiles->config;
   std::ifstream in(vaeConfigPath);
   if (!in)
     return makeError(ErrorKind::FileNotFound, "Cannot read \"" + vaeConfigPath.string() + "\": finish the vae stage.",

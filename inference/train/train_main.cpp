@@ -1,7 +1,9 @@
 // lanterna-train: trains Lanterna's bundled demo models on the toy world.
 //   lanterna-train --stage vae --out runs/vae --steps 4000 --batch 8 --lr 1e-3 --seed 1 [--resume]
 //                  [--checkpoint-every 500] [--log-every 10] [--device cpu|cuda]
-//   lanterna-train --stage unet --vae runs/vae --out runs/unet --steps 8000 ...
+//   lanterna-train --stage unet --vae runs/vae --out runs/unet --steps 8000 [--cache-scenes 32768] [--warmup 200]
+//                  [--cosine] [--single-shape-steps 1000] [--min-snr 5]
+//                  [--init-from resources/models/toyworld] ...   (--vae may be a diffusers vae folder)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
 //   lanterna-train --write-tokenizer DIR      (the toy vocabulary in the Hugging Face CLIP format)
 #include <cstdio>
@@ -21,6 +23,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: lanterna-train --stage vae|unet --out DIR [--vae VAE_RUN] [--steps N] [--batch B] [--lr RATE]\n"
     "                      [--seed S] [--resume] [--checkpoint-every K] [--log-every L] [--device cpu|cuda]\n"
+    "                      [--warmup N] [--cosine] [--cache-scenes N] [--single-shape-steps N] [--min-snr G]\n"
+    "                      [--init-from MODEL_DIR]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --write-tokenizer DIR\n";
 
@@ -42,6 +46,7 @@ int main(int argc, char** argv) {
     const char* v = nullptr;
     try {
       if (arg == "--resume") { options.resume = Resume::Yes; continue; }
+      if (arg == "--cosine") { options.cosineDecay = true; continue; }
       if (arg == "--help" || arg == "-h") { std::fputs(kUsage, stdout); return 0; }
       if (!(v = value())) return fail(arg + " needs a value");
       if (arg == "--stage" && std::string(v) == "export") { exportModel = true; continue; }
@@ -59,6 +64,11 @@ int main(int argc, char** argv) {
       else if (arg == "--checkpoint-every") options.checkpointEvery = std::stoll(v);
       else if (arg == "--log-every") options.logEvery = std::stoll(v);
       else if (arg == "--write-tokenizer") tokenizerDir = v;
+      else if (arg == "--warmup") options.warmupSteps = std::stoll(v);
+      else if (arg == "--cache-scenes") options.cacheScenes = std::stoll(v);
+      else if (arg == "--single-shape-steps") options.singleShapeSteps = std::stoll(v);
+      else if (arg == "--min-snr") options.minSnrGamma = std::stod(v);
+      else if (arg == "--init-from") options.initFrom = v;
       else return fail("unknown option " + arg);
       if (arg == "--stage" && options.stage == Stage::Unset) return fail(std::string("unknown stage \"") + v + "\"");
     } catch (const std::exception&) {

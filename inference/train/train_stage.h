@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -50,7 +51,23 @@ struct StageInputs {
   at::Device device = at::kCPU;
   std::filesystem::path vaeRun;  // unet stage: the vae stage's output folder (latest checkpoint + vae_config.json)
   Tokenize tokenize;             // unet stage: captions to ids (the empty caption is the unconditional prompt)
+  std::filesystem::path outDir;  // unet stage: keeps its latent cache here (kLatentCacheFile)
+  std::uint64_t seed = 0;
+  std::int64_t cacheScenes = 4096;    // unet stage: scenes rendered and encoded once; 0 renders every batch afresh
+  std::int64_t singleShapeSteps = 0;  // unet stage curriculum: the first N steps see one-shape scenes only
+  double minSnrGamma = 0;             // unet stage: > 0 weights the loss by min(SNR, gamma) / SNR (Min-SNR)
+  std::filesystem::path initFrom;     // unet stage: start from this diffusers model's unet + text_encoder weights
+  std::function<void(const std::string&)> log;
 };
+
+// Where a trained VAE lies: a vae stage run (latest checkpoint + vae_config.json), or a diffusers vae folder
+// (config.json + diffusion_pytorch_model.safetensors), e.g. the shipped model's, so a UNet can be retrained on it.
+struct VaeFiles {
+  std::filesystem::path weights;
+  std::filesystem::path config;
+};
+Result<VaeFiles> findTrainedVae(const std::filesystem::path& run);
+Result<inference::AutoencoderKL> loadTrainedVae(const std::filesystem::path& run, at::Device device);
 
 // Parameters are initialised from the current ATen seed. Stages not written yet (motion) say so.
 Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInputs& inputs);
