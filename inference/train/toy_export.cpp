@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "toy_vocab.h"
 #include "toy_world.h"
 #include "train_stage.h"
+#include "parameter_layout.h"
 #include "weights.h"
 
 namespace lanterna::toy {
@@ -53,6 +55,17 @@ Status writeComponent(const inference::SafetensorsFile& from, const std::string&
   if (tensors.empty())
     return makeError(ErrorKind::FormatIncorrect,
                      "\"" + from.path().string() + "\" has no tensors under \"" + prefix + "\".", from.path());
+  return inference::writeSafetensors(to, tensors, {{"format", "pt"}});
+}
+
+// Named tensors as fp16 safetensors.
+Status writeHalf(const NamedTensors& named, const std::filesystem::path& to) {
+  std::vector<at::Tensor> keep;
+  std::vector<inference::TensorToWrite> tensors;
+  for (const auto& [name, tensor] : named) {
+    keep.push_back(tensor.detach().cpu().to(at::kHalf).contiguous());
+    tensors.push_back({name, inference::DType::F16, keep.back().sizes().vec(), keep.back().data_ptr()});
+  }
   return inference::writeSafetensors(to, tensors, {{"format", "pt"}});
 }
 
@@ -101,6 +114,34 @@ Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem
                    writeJson(outDir / "scheduler" / "scheduler_config.json", toySchedulerConfig()),
                    writeToyTokenizer(outDir / "tokenizer", vocabulary),
                    writeJson(outDir / "model_index.json", toyModelIndex())})
+    if (!s) return s;
+  return Ok{};
+}
+
+
+Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std::filesystem::path& modelDir,
+                              std::uint64_t seed) {
+  const nlohmann::json config = toyMotionAdapterConfig();
+  const auto adapterConfig = inference::MotionAdapterConfig::fromJson(config);
+  NamedTensors tensors;
+  std::optional<inference::SafetensorsFile> trained;
+  if (motionRun.empty()) {
+    at::manual_seed(seed);
+    tensors = initParameters(motionAdapterLayout(adapterConfig), "", at::kCPU);
+    zeroMotionProjOut(tensors);
+  } else {
+    auto file = openLatest(motionRun);
+    if (!file) return file.error();
+    trained.emplace(std::move(*file));
+    for (const auto& info : trained->tensors()) tensors.emplace_back(info.name, inference::borrowTensor(*trained, info));
+  }
+  for (auto& table : motionPositionTables(adapterConfig)) tensors.push_back(std::move(table));
+  const auto dir = modelDir / "motion_adapter";
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return makeError(ErrorKind::NoWriteAccess, "Cannot create \"" + dir.string() + "\".", dir);
+  for (Status s : {writeHalf(tensors, dir / kDiffusersWeights), writeJson(dir / "config.json", config),
+                   writeJson(modelDir / "model_index.json", toyModelIndex(true))})
     if (!s) return s;
   return Ok{};
 }

@@ -5,6 +5,7 @@
 //                  [--cosine] [--single-shape-steps 1000] [--min-snr 5]
 //                  [--init-from resources/models/toyworld] ...   (--vae may be a diffusers vae folder)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
+//   lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]   (none: a zero-initialised adapter)
 //   lanterna-train --write-tokenizer DIR      (the toy vocabulary in the Hugging Face CLIP format)
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +27,7 @@ constexpr const char* kUsage =
     "                      [--warmup N] [--cosine] [--cache-scenes N] [--single-shape-steps N] [--min-snr G]\n"
     "                      [--init-from MODEL_DIR]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
+    "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --write-tokenizer DIR\n";
 
 int fail(const std::string& message) {
@@ -39,7 +41,8 @@ int main(int argc, char** argv) {
   TrainOptions options;
   std::string tokenizerDir;
   std::filesystem::path unetRun;
-  bool exportModel = false;
+  std::filesystem::path motionRun;
+  bool exportModel = false, exportMotion = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -50,9 +53,11 @@ int main(int argc, char** argv) {
       if (arg == "--help" || arg == "-h") { std::fputs(kUsage, stdout); return 0; }
       if (!(v = value())) return fail(arg + " needs a value");
       if (arg == "--stage" && std::string(v) == "export") { exportModel = true; continue; }
+      if (arg == "--stage" && std::string(v) == "export-motion") { exportMotion = true; continue; }
       if (arg == "--stage") options.stage = parseStage(v);
       else if (arg == "--vae") options.vaeRun = v;
       else if (arg == "--unet") unetRun = v;
+      else if (arg == "--motion") motionRun = v;
       else if (arg == "--device" && std::string(v) == "cpu") options.device = ComputeDevice::Cpu;
       else if (arg == "--device" && std::string(v) == "cuda") options.device = ComputeDevice::Cuda;
       else if (arg == "--device") return fail(std::string("unknown device \"") + v + "\" (cpu or cuda)");
@@ -89,8 +94,16 @@ int main(int argc, char** argv) {
     std::printf("exported the toyworld model to %s\n", options.outDir.string().c_str());
     return 0;
   }
+  if (exportMotion) {
+    if (options.outDir.empty()) return fail("--stage export-motion needs --out MODEL_DIR");
+    const Status exported = exportToyMotionAdapter(motionRun, options.outDir, options.seed);
+    if (!exported) return fail(exported.error().message);
+    std::printf("wrote %s motion adapter to %s/motion_adapter\n", motionRun.empty() ? "a zero-initialised" : "the trained",
+                options.outDir.string().c_str());
+    return 0;
+  }
   Tokenize tokenize;
-  if (options.stage == Stage::Unet && !options.outDir.empty()) {
+  if ((options.stage == Stage::Unet || options.stage == Stage::Motion) && !options.outDir.empty()) {
     auto made = makeToyTokenize(options.outDir / "tokenizer");
     if (!made) return fail(made.error().message);
     tokenize = std::move(*made);

@@ -56,7 +56,7 @@ struct StageInputs {
   std::int64_t cacheScenes = 4096;    // unet stage: scenes rendered and encoded once; 0 renders every batch afresh
   std::int64_t singleShapeSteps = 0;  // unet stage curriculum: the first N steps see one-shape scenes only
   double minSnrGamma = 0;             // unet stage: > 0 weights the loss by min(SNR, gamma) / SNR (Min-SNR)
-  std::filesystem::path initFrom;     // unet stage: start from this diffusers model's unet + text_encoder weights
+  std::filesystem::path initFrom;     // unet: start from this exported model's weights; motion: the model animated
   std::function<void(const std::string&)> log;
 };
 
@@ -74,6 +74,7 @@ Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInput
 
 std::unique_ptr<StageModel> makeVaeStage(const StageInputs& inputs);                   // vae_stage.cpp
 Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs);           // unet_stage.cpp
+Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs);         // motion_stage.cpp
 
 // 1/std of the VAE's latent means over a fixed set of training scenes: latents * factor have unit variance.
 double measureLatentScale(const inference::AutoencoderKL& vae);
