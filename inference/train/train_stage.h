@@ -2,7 +2,9 @@
 // optimizer, checkpoints and resume (trainer.cpp) are shared. Each stage holds the engine's own class (AutoencoderKL,
 // UNet2DCondition + ClipTextEncoder) built over fresh requires_grad tensors, so what is trained is what ships.
 //   vae:  reconstruction (L1 + L2) + a small KL; finish() writes vae_config.json with the latent scaling factor.
-//   unet: epsilon-prediction MSE on scaled VAE latents, text encoder trained jointly, 10% empty captions.
+//   unet: epsilon-prediction MSE on scaled VAE latents (from a latent cache), text encoder trained jointly, 10% empty
+//         captions.
+//   motion: the same loss on 8-frame clips through UNetMotion; only the motion adapter trains, the image model frozen.
 // Internal to inference/train. One thread at a time.
 #pragma once
 
