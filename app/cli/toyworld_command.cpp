@@ -1,5 +1,8 @@
 // `lanterna-cli eval-toyworld [--model toyworld] [--samplers euler,euler_a] [--steps 10,20] [--prompts 20]`:
 // the semantic score of a toy-world model per sampler and step count (the table in docs/models/toyworld.md).
+// Diagnosis: --split train scores prompts the model trained on, --truth scores the world's own renders (the
+// detector's ceiling), --save DIR writes every image as DIR/<sampler>-<steps>-<i>.png.
+#include <QDir>
 #include <QString>
 
 #include <chrono>
@@ -7,6 +10,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "lanterna/app/image_convert.h"
 #include "lanterna/app/model_library.h"
 #include "lanterna/app/toyworld_score.h"
 #include "lanterna/inference/engine.h"
@@ -18,15 +22,47 @@ struct EvalOptions {
   std::string model = "toyworld";
   std::vector<std::string> samplers{"euler", "euler_a", "dpmpp_2m"};
   std::vector<int> steps{10, 20};
+  std::string split = "heldout";
+  bool truth = false;
+  std::string saveDir;
   app::ToyworldEvalOptions eval;
 };
 
-int runEval(const EvalOptions& options) {
+void printRow(const std::string& sampler, int steps, const app::ToyworldScore& score, double seconds) {
+  char held[32], all[32];
+  std::snprintf(held, sizeof held, "%d/%d (%.0f%%)", score.passed, score.total, 100 * score.fraction());
+  std::snprintf(all, sizeof all, "%d/%d", score.allShapesPassed, score.total);
+  std::printf("%-16s %5d  %-18s %-12s %.2f\n", sampler.c_str(), steps, held, all, seconds / std::max(1, score.total));
+  std::fflush(stdout);
+}
+
+int saveImages(const std::string& dir, const std::string& tag, const app::ToyworldScore& score) {
+  QDir().mkpath(QString::fromStdString(dir));
+  for (std::size_t i = 0; i < score.results.size(); ++i) {
+    const auto& r = score.results[i];
+    const QString path = QString::fromStdString(dir + "/" + tag + "-" + std::to_string(i) + ".png");
+    if (Status saved = app::savePng(app::toQImage(r.image), path, QString::fromStdString(r.prompt)); !saved)
+      return reportError(saved.error());
+    std::printf("  %s %s  \"%s\"%s%s\n", r.passed ? "ok  " : "miss", path.toStdString().c_str(), r.prompt.c_str(),
+                r.passed ? "" : ": ", r.reason.c_str());
+  }
+  return kExitOk;
+}
+
+int runEval(EvalOptions options) {
+  options.eval.heldOut = options.split != "train";
+  std::printf("%-16s %5s  %-18s %-12s %s\n", "sampler", "steps", options.eval.heldOut ? "held-out shape" : "first shape",
+              "all shapes", "s/image");
+  if (options.truth) {
+    auto score = app::scoreToyworldTruth(options.eval);
+    if (!score) return reportError(score.error());
+    printRow("ground-truth", 0, *score, 0.0);
+    return options.saveDir.empty() ? kExitOk : saveImages(options.saveDir, "truth", *score);
+  }
   auto path = app::ModelLibrary::fromSettings().resolve(QString::fromStdString(options.model));
   if (!path) return reportError(path.error());
   auto engine = inference::Engine::open(path->toStdString());
   if (!engine) return reportError(engine.error());
-  std::printf("%-16s %5s  %-18s %-12s %s\n", "sampler", "steps", "held-out shape", "all shapes", "s/image");
   for (const auto& sampler : options.samplers) {
     for (int steps : options.steps) {
       app::ToyworldEvalOptions eval = options.eval;
@@ -36,12 +72,10 @@ int runEval(const EvalOptions& options) {
       auto score = app::scoreToyworld(*engine, eval);
       if (!score) return reportError(score.error());
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      char held[32], all[32];
-      std::snprintf(held, sizeof held, "%d/%d (%.0f%%)", score->passed, score->total, 100 * score->fraction());
-      std::snprintf(all, sizeof all, "%d/%d", score->allShapesPassed, score->total);
-      std::printf("%-16s %5d  %-18s %-12s %.2f\n", sampler.c_str(), steps, held, all,
-                  seconds / std::max(1, score->total));
-      std::fflush(stdout);
+      printRow(sampler, steps, *score, seconds);
+      if (!options.saveDir.empty())
+        if (int saved = saveImages(options.saveDir, sampler + "-" + std::to_string(steps), *score); saved != kExitOk)
+          return saved;
     }
   }
   return kExitOk;
@@ -58,6 +92,10 @@ void addToyworldCommands(CLI::App& app, int& exitCode) {
   eval->add_option("--prompts", options->eval.prompts, "Held-out prompts per setting")->check(CLI::Range(1, 1000));
   eval->add_option("--cfg", options->eval.cfgScale, "Classifier-free guidance scale");
   eval->add_option("--seed", options->eval.seed, "Seed of the first prompt");
+  eval->add_option("--split", options->split, "Prompts of the heldout (default) or train split")
+      ->check(CLI::IsMember({"heldout", "train"}));
+  eval->add_flag("--truth", options->truth, "Score the toy world's own renders (the detector's ceiling)");
+  eval->add_option("--save", options->saveDir, "Write every image, named by sampler, steps and prompt index");
   eval->callback([options, &exitCode] { exitCode = runEval(*options); });
 }
 

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <c10/core/GradMode.h>
+
 namespace lanterna::toy {
 namespace {
 
@@ -51,6 +53,20 @@ class LayoutBuilder {
       linear(b + "ff.net.2", c, c * 4);
     }
     if (linearProj) linear(p + "proj_out", c, c); else conv(p + "proj_out", c, c, 1);
+  }
+  // MotionModule::load: a temporal transformer with two self-attentions over frames.
+  void motionModule(const std::string& p, std::int64_t c) {
+    norm(p + "norm", c);
+    linear(p + "proj_in", c, c);
+    const std::string b = p + "transformer_blocks.0.";
+    for (const char* n : {"norm1", "norm2", "norm3"}) norm(b + n, c);
+    for (const char* a : {"attn1.", "attn2."}) {
+      for (const char* n : {"to_q", "to_k", "to_v"}) linear(b + a + n, c, c, false);
+      linear(b + a + "to_out.0", c, c);
+    }
+    linear(b + "ff.net.0.proj", c * 8, c);
+    linear(b + "ff.net.2", c, c * 4);
+    linear(p + "proj_out", c, c);
   }
   std::vector<ParameterSpec> take() { return std::move(specs_); }
 
@@ -167,6 +183,48 @@ std::vector<ParameterSpec> clipTextLayout(const inference::ClipTextConfig& confi
   }
   b.norm("text_model.final_layer_norm", h);
   return b.take();
+}
+
+namespace {
+
+// Prefix and channels of every module of an adapter, in the order UNetMotion::load reads them.
+std::vector<std::pair<std::string, std::int64_t>> motionModules(const inference::MotionAdapterConfig& config) {
+  std::vector<std::pair<std::string, std::int64_t>> modules;
+  const auto& ch = config.blockOutChannels;
+  const std::size_t levels = ch.size();
+  for (std::size_t i = 0; i < levels; ++i)
+    for (std::int64_t j = 0; j < config.layersPerBlock; ++j)
+      modules.emplace_back(sub(sub("down_blocks.", i) + "motion_modules.", static_cast<std::size_t>(j)), ch[i]);
+  for (std::size_t i = 0; i < levels; ++i)
+    for (std::int64_t j = 0; j <= config.layersPerBlock; ++j)
+      modules.emplace_back(sub(sub("up_blocks.", i) + "motion_modules.", static_cast<std::size_t>(j)),
+                           ch[levels - 1 - i]);
+  if (config.midBlock)
+    for (std::int64_t j = 0; j < config.midLayers; ++j)
+      modules.emplace_back(sub("mid_block.motion_modules.", static_cast<std::size_t>(j)), ch.back());
+  return modules;
+}
+
+}  // namespace
+
+std::vector<ParameterSpec> motionAdapterLayout(const inference::MotionAdapterConfig& config) {
+  LayoutBuilder b;
+  for (const auto& [prefix, channels] : motionModules(config)) b.motionModule(prefix, channels);
+  return b.take();
+}
+
+NamedTensors motionPositionTables(const inference::MotionAdapterConfig& config) {
+  NamedTensors tables;
+  for (const auto& [prefix, channels] : motionModules(config))
+    tables.emplace_back(prefix + "transformer_blocks.0.pos_embed.pe",
+                        inference::sinusoidalPositions(config.maxSequence, channels));
+  return tables;
+}
+
+void zeroMotionProjOut(const NamedTensors& adapter) {
+  c10::NoGradGuard noGrad;
+  for (const auto& [name, tensor] : adapter)
+    if (endsWith(name, "proj_out.weight") || endsWith(name, "proj_out.bias")) tensor.zero_();
 }
 
 NamedTensors initParameters(const std::vector<ParameterSpec>& layout, const std::string& prefix, at::Device device) {

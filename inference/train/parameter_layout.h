@@ -17,6 +17,7 @@
 #include "checkpoint.h"
 #include "clip_text_encoder.h"
 #include "unet2d_condition.h"
+#include "unet_motion.h"
 #include "weights.h"
 
 namespace lanterna::toy {
@@ -29,6 +30,13 @@ struct ParameterSpec {
 std::vector<ParameterSpec> vaeLayout(const inference::VaeConfig& config);
 std::vector<ParameterSpec> unetLayout(const inference::UNetConfig& config);
 std::vector<ParameterSpec> clipTextLayout(const inference::ClipTextConfig& config);
+// The trainable tensors of a MotionAdapter (positional tables excluded: they are fixed, see motionPositionTables).
+std::vector<ParameterSpec> motionAdapterLayout(const inference::MotionAdapterConfig& config);
+// The sinusoidal "pos_embed.pe" buffers diffusers saves with an adapter, named as in its state dict.
+NamedTensors motionPositionTables(const inference::MotionAdapterConfig& config);
+// AnimateDiff's init: every module's proj_out weight and bias set to zero, so a fresh adapter leaves the image
+// UNet's output unchanged.
+void zeroMotionProjOut(const NamedTensors& adapter);
 
 // PyTorch's default init (uniform +-1/sqrt(fan_in)) for convolutions and linears, ones/zeros for norms and biases,
 // N(0, 0.02) for embeddings. Drawn on the CPU and then moved, so CPU and CUDA runs start from the same weights.

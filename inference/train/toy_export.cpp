@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "toy_vocab.h"
 #include "toy_world.h"
 #include "train_stage.h"
+#include "parameter_layout.h"
 #include "weights.h"
 
 namespace lanterna::toy {
@@ -56,6 +58,17 @@ Status writeComponent(const inference::SafetensorsFile& from, const std::string&
   return inference::writeSafetensors(to, tensors, {{"format", "pt"}});
 }
 
+// Named tensors as fp16 safetensors.
+Status writeHalf(const NamedTensors& named, const std::filesystem::path& to) {
+  std::vector<at::Tensor> keep;
+  std::vector<inference::TensorToWrite> tensors;
+  for (const auto& [name, tensor] : named) {
+    keep.push_back(tensor.detach().cpu().to(at::kHalf).contiguous());
+    tensors.push_back({name, inference::DType::F16, keep.back().sizes().vec(), keep.back().data_ptr()});
+  }
+  return inference::writeSafetensors(to, tensors, {{"format", "pt"}});
+}
+
 }  // namespace
 
 Result<Tokenize> makeToyTokenize(const std::filesystem::path& dir) {
@@ -69,11 +82,13 @@ Result<Tokenize> makeToyTokenize(const std::filesystem::path& dir) {
 
 Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem::path& unetRun,
                       const std::filesystem::path& outDir) {
-  auto vae = openLatest(vaeRun);
+  auto vaeFiles = findTrainedVae(vaeRun);
+  if (!vaeFiles) return vaeFiles.error();
+  auto vae = inference::SafetensorsFile::open(vaeFiles->weights);
   if (!vae) return vae.error();
   auto unet = openLatest(unetRun);
   if (!unet) return unet.error();
-  const auto vaeConfigPath = vaeRun / kVaeConfigFile;
+  const auto vaeConfigPath = vaeFiles->config;
   std::ifstream in(vaeConfigPath);
   if (!in)
     return makeError(ErrorKind::FileNotFound, "Cannot read \"" + vaeConfigPath.string() + "\": finish the vae stage.",
@@ -99,6 +114,34 @@ Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem
                    writeJson(outDir / "scheduler" / "scheduler_config.json", toySchedulerConfig()),
                    writeToyTokenizer(outDir / "tokenizer", vocabulary),
                    writeJson(outDir / "model_index.json", toyModelIndex())})
+    if (!s) return s;
+  return Ok{};
+}
+
+
+Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std::filesystem::path& modelDir,
+                              std::uint64_t seed) {
+  const nlohmann::json config = toyMotionAdapterConfig();
+  const auto adapterConfig = inference::MotionAdapterConfig::fromJson(config);
+  NamedTensors tensors;
+  std::optional<inference::SafetensorsFile> trained;
+  if (motionRun.empty()) {
+    at::manual_seed(seed);
+    tensors = initParameters(motionAdapterLayout(adapterConfig), "", at::kCPU);
+    zeroMotionProjOut(tensors);
+  } else {
+    auto file = openLatest(motionRun);
+    if (!file) return file.error();
+    trained.emplace(std::move(*file));
+    for (const auto& info : trained->tensors()) tensors.emplace_back(info.name, inference::borrowTensor(*trained, info));
+  }
+  for (auto& table : motionPositionTables(adapterConfig)) tensors.push_back(std::move(table));
+  const auto dir = modelDir / "motion_adapter";
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return makeError(ErrorKind::NoWriteAccess, "Cannot create \"" + dir.string() + "\".", dir);
+  for (Status s : {writeHalf(tensors, dir / kDiffusersWeights), writeJson(dir / "config.json", config),
+                   writeJson(modelDir / "model_index.json", toyModelIndex(true))})
     if (!s) return s;
   return Ok{};
 }

@@ -6,6 +6,7 @@
 // Internal to inference/train.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 
 #include "lanterna/result.h"
@@ -18,5 +19,11 @@ Result<Tokenize> makeToyTokenize(const std::filesystem::path& dir);
 
 Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem::path& unetRun,
                       const std::filesystem::path& outDir);
+
+// Adds modelDir/motion_adapter (diffusers MotionAdapter: config.json + fp16 safetensors with the pos_embed tables)
+// from the motion run's latest checkpoint, or, with motionRun empty, a fresh adapter whose proj_out are zero (it
+// leaves every frame as the image model draws it), and rewrites model_index.json as an AnimateDiffPipeline.
+Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std::filesystem::path& modelDir,
+                              std::uint64_t seed = 1);
 
 }  // namespace lanterna::toy

@@ -88,17 +88,38 @@ nlohmann::json toySchedulerConfig() {
           {"timestep_spacing", "leading"}};
 }
 
-nlohmann::json toyModelIndex() {
-  return {{"_class_name", "StableDiffusionPipeline"},
+nlohmann::json toyModelIndex(bool withMotionAdapter) {
+  nlohmann::json index = {{"_class_name", "StableDiffusionPipeline"},
+                          {"_diffusers_version", kDiffusersVersion},
+                          {"feature_extractor", nlohmann::json::array({nullptr, nullptr})},
+                          {"safety_checker", nlohmann::json::array({nullptr, nullptr})},
+                          {"requires_safety_checker", false},
+                          {"scheduler", nlohmann::json::array({"diffusers", "PNDMScheduler"})},
+                          {"text_encoder", nlohmann::json::array({"transformers", "CLIPTextModel"})},
+                          {"tokenizer", nlohmann::json::array({"transformers", "CLIPTokenizer"})},
+                          {"unet", nlohmann::json::array({"diffusers", "UNet2DConditionModel"})},
+                          {"vae", nlohmann::json::array({"diffusers", "AutoencoderKL"})}};
+  if (withMotionAdapter) {  // diffusers' AnimateDiffPipeline has no safety checker
+    index["_class_name"] = "AnimateDiffPipeline";
+    index.erase("safety_checker");
+    index.erase("requires_safety_checker");
+    index["motion_adapter"] = nlohmann::json::array({"diffusers", "MotionAdapter"});
+  }
+  return index;
+}
+
+nlohmann::json toyMotionAdapterConfig() {
+  const nlohmann::json unet = toyUNetConfig();
+  // 4 heads split every level (32/64/128 channels); 32 positions cover the 8-16 frames of toy clips.
+  return {{"_class_name", "MotionAdapter"},
           {"_diffusers_version", kDiffusersVersion},
-          {"feature_extractor", nlohmann::json::array({nullptr, nullptr})},
-          {"safety_checker", nlohmann::json::array({nullptr, nullptr})},
-          {"requires_safety_checker", false},
-          {"scheduler", nlohmann::json::array({"diffusers", "PNDMScheduler"})},
-          {"text_encoder", nlohmann::json::array({"transformers", "CLIPTextModel"})},
-          {"tokenizer", nlohmann::json::array({"transformers", "CLIPTokenizer"})},
-          {"unet", nlohmann::json::array({"diffusers", "UNet2DConditionModel"})},
-          {"vae", nlohmann::json::array({"diffusers", "AutoencoderKL"})}};
+          {"block_out_channels", unet["block_out_channels"]},
+          {"motion_layers_per_block", unet["layers_per_block"]},
+          {"motion_mid_block_layers_per_block", 1},
+          {"motion_num_attention_heads", 4},
+          {"motion_norm_num_groups", unet["norm_num_groups"]},
+          {"motion_max_seq_length", 32},
+          {"use_motion_mid_block", true}};
 }
 
 }  // namespace lanterna::toy

@@ -20,6 +20,9 @@ nlohmann::json toyUNetConfig();
 nlohmann::json toyTextEncoderConfig(std::int64_t vocabSize);
 // SD1.5's: scaled_linear 0.00085..0.012 over 1000 steps, epsilon prediction.
 nlohmann::json toySchedulerConfig();
-nlohmann::json toyModelIndex();
+// model_index.json: StableDiffusionPipeline, or AnimateDiffPipeline listing motion_adapter when the folder has one.
+nlohmann::json toyModelIndex(bool withMotionAdapter = false);
+// The AnimateDiff motion adapter for toyUNetConfig(): diffusers MotionAdapter, one module per UNet resnet.
+nlohmann::json toyMotionAdapterConfig();
 
 }  // namespace lanterna::toy

@@ -1,8 +1,11 @@
 // lanterna-train: trains Lanterna's bundled demo models on the toy world.
 //   lanterna-train --stage vae --out runs/vae --steps 4000 --batch 8 --lr 1e-3 --seed 1 [--resume]
 //                  [--checkpoint-every 500] [--log-every 10] [--device cpu|cuda]
-//   lanterna-train --stage unet --vae runs/vae --out runs/unet --steps 8000 ...
+//   lanterna-train --stage unet --vae runs/vae --out runs/unet --steps 8000 [--cache-scenes 32768] [--warmup 200]
+//                  [--cosine] [--single-shape-steps 1000] [--min-snr 5]
+//                  [--init-from resources/models/toyworld] ...   (--vae may be a diffusers vae folder)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
+//   lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]   (none: a zero-initialised adapter)
 //   lanterna-train --write-tokenizer DIR      (the toy vocabulary in the Hugging Face CLIP format)
 #include <cstdio>
 #include <cstdlib>
@@ -21,7 +24,10 @@ namespace {
 constexpr const char* kUsage =
     "usage: lanterna-train --stage vae|unet --out DIR [--vae VAE_RUN] [--steps N] [--batch B] [--lr RATE]\n"
     "                      [--seed S] [--resume] [--checkpoint-every K] [--log-every L] [--device cpu|cuda]\n"
+    "                      [--warmup N] [--cosine] [--cache-scenes N] [--single-shape-steps N] [--min-snr G]\n"
+    "                      [--init-from MODEL_DIR]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
+    "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --write-tokenizer DIR\n";
 
 int fail(const std::string& message) {
@@ -35,19 +41,23 @@ int main(int argc, char** argv) {
   TrainOptions options;
   std::string tokenizerDir;
   std::filesystem::path unetRun;
-  bool exportModel = false;
+  std::filesystem::path motionRun;
+  bool exportModel = false, exportMotion = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     const char* v = nullptr;
     try {
       if (arg == "--resume") { options.resume = Resume::Yes; continue; }
+      if (arg == "--cosine") { options.cosineDecay = true; continue; }
       if (arg == "--help" || arg == "-h") { std::fputs(kUsage, stdout); return 0; }
       if (!(v = value())) return fail(arg + " needs a value");
       if (arg == "--stage" && std::string(v) == "export") { exportModel = true; continue; }
+      if (arg == "--stage" && std::string(v) == "export-motion") { exportMotion = true; continue; }
       if (arg == "--stage") options.stage = parseStage(v);
       else if (arg == "--vae") options.vaeRun = v;
       else if (arg == "--unet") unetRun = v;
+      else if (arg == "--motion") motionRun = v;
       else if (arg == "--device" && std::string(v) == "cpu") options.device = ComputeDevice::Cpu;
       else if (arg == "--device" && std::string(v) == "cuda") options.device = ComputeDevice::Cuda;
       else if (arg == "--device") return fail(std::string("unknown device \"") + v + "\" (cpu or cuda)");
@@ -59,6 +69,11 @@ int main(int argc, char** argv) {
       else if (arg == "--checkpoint-every") options.checkpointEvery = std::stoll(v);
       else if (arg == "--log-every") options.logEvery = std::stoll(v);
       else if (arg == "--write-tokenizer") tokenizerDir = v;
+      else if (arg == "--warmup") options.warmupSteps = std::stoll(v);
+      else if (arg == "--cache-scenes") options.cacheScenes = std::stoll(v);
+      else if (arg == "--single-shape-steps") options.singleShapeSteps = std::stoll(v);
+      else if (arg == "--min-snr") options.minSnrGamma = std::stod(v);
+      else if (arg == "--init-from") options.initFrom = v;
       else return fail("unknown option " + arg);
       if (arg == "--stage" && options.stage == Stage::Unset) return fail(std::string("unknown stage \"") + v + "\"");
     } catch (const std::exception&) {
@@ -79,8 +94,16 @@ int main(int argc, char** argv) {
     std::printf("exported the toyworld model to %s\n", options.outDir.string().c_str());
     return 0;
   }
+  if (exportMotion) {
+    if (options.outDir.empty()) return fail("--stage export-motion needs --out MODEL_DIR");
+    const Status exported = exportToyMotionAdapter(motionRun, options.outDir, options.seed);
+    if (!exported) return fail(exported.error().message);
+    std::printf("wrote %s motion adapter to %s/motion_adapter\n", motionRun.empty() ? "a zero-initialised" : "the trained",
+                options.outDir.string().c_str());
+    return 0;
+  }
   Tokenize tokenize;
-  if (options.stage == Stage::Unet && !options.outDir.empty()) {
+  if ((options.stage == Stage::Unet || options.stage == Stage::Motion) && !options.outDir.empty()) {
     auto made = makeToyTokenize(options.outDir / "tokenizer");
     if (!made) return fail(made.error().message);
     tokenize = std::move(*made);

@@ -22,9 +22,7 @@ Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInput
   switch (stage) {
     case Stage::Vae: return makeVaeStage(inputs);
     case Stage::Unet: return makeUNetStage(inputs);
-    case Stage::Motion:
-      return makeError(ErrorKind::FeatureUnsupported,
-                       "The motion stage is not written yet; the stages that run are \"vae\" and \"unet\".");
+    case Stage::Motion: return makeMotionStage(inputs);
     case Stage::Unset: break;
   }
   return makeError(ErrorKind::InvalidArgument, "No training stage was given (use vae, unet or motion).");

@@ -2,12 +2,15 @@
 // optimizer, checkpoints and resume (trainer.cpp) are shared. Each stage holds the engine's own class (AutoencoderKL,
 // UNet2DCondition + ClipTextEncoder) built over fresh requires_grad tensors, so what is trained is what ships.
 //   vae:  reconstruction (L1 + L2) + a small KL; finish() writes vae_config.json with the latent scaling factor.
-//   unet: epsilon-prediction MSE on scaled VAE latents, text encoder trained jointly, 10% empty captions.
+//   unet: epsilon-prediction MSE on scaled VAE latents (from a latent cache), text encoder trained jointly, 10% empty
+//         captions.
+//   motion: the same loss on 8-frame clips through UNetMotion; only the motion adapter trains, the image model frozen.
 // Internal to inference/train. One thread at a time.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -50,13 +53,30 @@ struct StageInputs {
   at::Device device = at::kCPU;
   std::filesystem::path vaeRun;  // unet stage: the vae stage's output folder (latest checkpoint + vae_config.json)
   Tokenize tokenize;             // unet stage: captions to ids (the empty caption is the unconditional prompt)
+  std::filesystem::path outDir;  // unet stage: keeps its latent cache here (kLatentCacheFile)
+  std::uint64_t seed = 0;
+  std::int64_t cacheScenes = 4096;    // unet stage: scenes rendered and encoded once; 0 renders every batch afresh
+  std::int64_t singleShapeSteps = 0;  // unet stage curriculum: the first N steps see one-shape scenes only
+  double minSnrGamma = 0;             // unet stage: > 0 weights the loss by min(SNR, gamma) / SNR (Min-SNR)
+  std::filesystem::path initFrom;     // unet: start from this exported model's weights; motion: the model animated
+  std::function<void(const std::string&)> log;
 };
+
+// Where a trained VAE lies: a vae stage run (latest checkpoint + vae_config.json), or a diffusers vae folder
+// (config.json + diffusion_pytorch_model.safetensors), e.g. the shipped model's, so a UNet can be retrained on it.
+struct VaeFiles {
+  std::filesystem::path weights;
+  std::filesystem::path config;
+};
+Result<VaeFiles> findTrainedVae(const std::filesystem::path& run);
+Result<inference::AutoencoderKL> loadTrainedVae(const std::filesystem::path& run, at::Device device);
 
 // Parameters are initialised from the current ATen seed. Stages not written yet (motion) say so.
 Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInputs& inputs);
 
 std::unique_ptr<StageModel> makeVaeStage(const StageInputs& inputs);                   // vae_stage.cpp
 Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs);           // unet_stage.cpp
+Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs);         // motion_stage.cpp
 
 // 1/std of the VAE's latent means over a fixed set of training scenes: latents * factor have unit variance.
 double measureLatentScale(const inference::AutoencoderKL& vae);

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Trains the bundled "toyworld" model from scratch and exports it as a diffusers folder:
 #   inference/train/train_toyworld.sh [--device cpu|cuda] [--train PATH/lanterna-train] OUT_DIR
-# OUT_DIR/vae and OUT_DIR/unet hold the runs (checkpoints; a rerun resumes them), OUT_DIR/model the export; copy
-# that to resources/models/toyworld. Step counts: about an hour on 2 CPU cores; on a GPU the batches are larger.
-# Override with VAE_STEPS, VAE_BATCH, UNET_STEPS, UNET_BATCH, SEED.
+# OUT_DIR/vae, OUT_DIR/unet and OUT_DIR/motion hold the runs (checkpoints; a rerun resumes them), OUT_DIR/model the
+# export (image model + motion adapter); copy that to resources/models/toyworld. The unet stage renders and encodes
+# UNET_CACHE scenes once (OUT_DIR/unet/latent_cache.safetensors) and trains on those latents.
+# Override with VAE_STEPS, VAE_BATCH, UNET_STEPS, UNET_BATCH, UNET_LR, UNET_CACHE, SINGLE_SHAPE_STEPS,
+# MOTION_STEPS, MOTION_BATCH, SEED; VAE=DIR reuses a trained vae (a run or a diffusers vae folder, e.g.
+# resources/models/toyworld/vae) instead of training one; INIT_FROM=MODEL_DIR starts the unet stage from a model.
 set -euo pipefail
 
 device=cpu
@@ -13,7 +16,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --device) device="$2"; shift 2 ;;
     --train) train="$2"; shift 2 ;;
-    -h|--help) sed -n 2,6p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
     *) out="$1"; shift ;;
   esac
 done
@@ -22,11 +25,16 @@ done
 
 if [[ "$device" == cuda ]]; then
   vae_steps="${VAE_STEPS:-6000}"; vae_batch="${VAE_BATCH:-32}"
-  unet_steps="${UNET_STEPS:-30000}"; unet_batch="${UNET_BATCH:-128}"
+  unet_steps="${UNET_STEPS:-30000}"; unet_batch="${UNET_BATCH:-128}"; unet_cache="${UNET_CACHE:-100000}"
+  single_shape="${SINGLE_SHAPE_STEPS:-3000}"
+  motion_steps="${MOTION_STEPS:-6000}"; motion_batch="${MOTION_BATCH:-16}"
 else
   vae_steps="${VAE_STEPS:-1000}"; vae_batch="${VAE_BATCH:-4}"
-  unet_steps="${UNET_STEPS:-2500}"; unet_batch="${UNET_BATCH:-12}"
+  unet_steps="${UNET_STEPS:-1500}"; unet_batch="${UNET_BATCH:-32}"; unet_cache="${UNET_CACHE:-8192}"
+  single_shape="${SINGLE_SHAPE_STEPS:-300}"
+  motion_steps="${MOTION_STEPS:-200}"; motion_batch="${MOTION_BATCH:-2}"
 fi
+unet_lr="${UNET_LR:-5e-4}"
 seed="${SEED:-1}"
 
 # Resume a stage when its folder already has a checkpoint.
@@ -37,9 +45,18 @@ run_stage() {
   "$train" --out "$dir" --device "$device" --seed "$seed" "${resume[@]}" "$@"
 }
 
-run_stage "$out/vae" --stage vae --steps "$vae_steps" --batch "$vae_batch" --lr 1e-3 --checkpoint-every 500 \
-  --log-every 50
-run_stage "$out/unet" --stage unet --vae "$out/vae" --steps "$unet_steps" --batch "$unet_batch" --lr 5e-4 \
-  --checkpoint-every 1000 --log-every 100
-"$train" --stage export --vae "$out/vae" --unet "$out/unet" --out "$out/model"
+vae="${VAE:-$out/vae}"
+if [[ -z "${VAE:-}" ]]; then
+  run_stage "$out/vae" --stage vae --steps "$vae_steps" --batch "$vae_batch" --lr 1e-3 --checkpoint-every 500 \
+    --log-every 50
+fi
+init=()
+[[ -n "${INIT_FROM:-}" ]] && init=(--init-from "$INIT_FROM")
+run_stage "$out/unet" --stage unet --vae "$vae" --steps "$unet_steps" --batch "$unet_batch" --lr "$unet_lr" \
+  --warmup 100 --cosine --min-snr 5 --cache-scenes "$unet_cache" --single-shape-steps "$single_shape" "${init[@]}" \
+  --checkpoint-every 100 --log-every 10
+"$train" --stage export --vae "$vae" --unet "$out/unet" --out "$out/model"
+run_stage "$out/motion" --stage motion --init-from "$out/model" --steps "$motion_steps" --batch "$motion_batch" \
+  --lr 1e-3 --warmup 20 --cosine --checkpoint-every 50 --log-every 10
+"$train" --stage export-motion --motion "$out/motion" --out "$out/model"
 du -sh "$out/model"

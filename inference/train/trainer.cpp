@@ -62,7 +62,14 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
     at::globalContext().setBenchmarkCuDNN(true);
   }
   at::manual_seed(o.seed);
-  const StageInputs inputs{cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU), o.vaeRun, tokenize};
+  StageInputs inputs{cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU), o.vaeRun, tokenize};
+  inputs.outDir = o.outDir;
+  inputs.seed = o.seed;
+  inputs.cacheScenes = o.cacheScenes;
+  inputs.singleShapeSteps = o.singleShapeSteps;
+  inputs.minSnrGamma = o.minSnrGamma;
+  inputs.initFrom = o.initFrom;
+  inputs.log = progress;
   auto model = makeStageModel(o.stage, inputs);
   if (!model) return model.error();
   const NamedTensors parameters = (*model)->namedParameters();
@@ -99,6 +106,8 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   for (std::int64_t step = report.startStep + 1; step <= o.steps; ++step) {
     at::manual_seed(stepSeed(o.seed, step));
     const ToyBatch batch = (*model)->batch(data, step - 1, o.batch);
+    for (auto& group : optimizer.param_groups())
+      static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRateAt(o, step));
     optimizer.zero_grad();
     at::Tensor loss = (*model)->loss(batch);
     loss.backward();
@@ -122,6 +131,15 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
 }
 
 }  // namespace
+
+double learningRateAt(const TrainOptions& o, std::int64_t step) {
+  if (o.warmupSteps > 0 && step <= o.warmupSteps)
+    return o.learningRate * static_cast<double>(step) / static_cast<double>(o.warmupSteps);
+  if (!o.cosineDecay || o.steps <= o.warmupSteps) return o.learningRate;
+  constexpr double kFloor = 0.1;
+  const double progress = static_cast<double>(step - o.warmupSteps) / static_cast<double>(o.steps - o.warmupSteps);
+  return o.learningRate * (kFloor + (1 - kFloor) * 0.5 * (1 + std::cos(progress * 3.14159265358979323846)));
+}
 
 std::string formatProgress(std::int64_t step, std::int64_t total, double loss, double itemsPerSecond) {
   char text[160];

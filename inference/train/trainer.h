@@ -36,8 +36,19 @@ struct TrainOptions {
   std::int64_t checkpointEvery = 500;
   std::int64_t logEvery = 10;
   ComputeDevice device = ComputeDevice::Cpu;
-  std::filesystem::path vaeRun;  // unet stage: the vae stage's outDir
+  std::filesystem::path vaeRun;  // unet stage: the vae stage's outDir (or a diffusers vae folder)
+  // Learning rate: linear warmup over warmupSteps, then constant, or with cosine down to 10% at the last step.
+  std::int64_t warmupSteps = 0;
+  bool cosineDecay = false;
+  // unet stage (see StageInputs): the latent cache, the one-shape curriculum, Min-SNR loss weights.
+  std::int64_t cacheScenes = 0;
+  std::int64_t singleShapeSteps = 0;
+  double minSnrGamma = 0;
+  std::filesystem::path initFrom;  // unet stage: continue from an exported model's weights instead of a fresh init
 };
+
+// The learning rate of step (1-based) under the options' warmup and decay.
+double learningRateAt(const TrainOptions& options, std::int64_t step);
 
 struct TrainReport {
   std::int64_t startStep = 0;  // steps already done when this run began

@@ -1,40 +1,39 @@
 // Stage "unet": the engine's UNet2DCondition and ClipTextEncoder learn, jointly, to predict the noise added to the
-// (frozen) VAE's latents of toy scenes, conditioned on their captions.
+// (frozen) VAE's latents of toy scenes, conditioned on their captions. The latents come from a cache built once per
+// run (latent_cache.h); cacheScenes 0 renders and encodes every batch afresh instead.
 #include <c10/core/GradMode.h>
-#include <fstream>
 
-#include <nlohmann/json.hpp>
-
+#include "autoencoder_kl.h"
+#include "lanterna/inference/safetensors.h"
+#include "latent_cache.h"
 #include "noise_schedule.h"
 #include "parameter_layout.h"
 #include "toy_model_configs.h"
 #include "toy_vocab.h"
-#include "autoencoder_kl.h"
 #include "train_stage.h"
 
 namespace lanterna::toy {
 namespace {
 
+// Copies an exported model's weights (fp16 or fp32) into the fresh parameters under prefix: a run continues it.
+Status copyWeights(const std::filesystem::path& file, const std::string& prefix, const NamedTensors& parameters) {
+  auto opened = inference::SafetensorsFile::open(file);
+  if (!opened) return opened.error();
+  c10::NoGradGuard noGrad;
+  for (const auto& [name, tensor] : parameters) {
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const inference::TensorInfo* info = opened->find(name.substr(prefix.size()));
+    if (!info || info->shape != tensor.sizes().vec())
+      return makeError(ErrorKind::FormatIncorrect,
+                       "\"" + file.string() + "\" has no tensor \"" + name.substr(prefix.size()) +
+                           "\" of the toy model's shape: it is not a toyworld model of this configuration.", file);
+    tensor.copy_(inference::borrowTensor(*opened, *info).to(at::kFloat));
+  }
+  return Ok{};
+}
+
 // Classifier-free guidance needs an unconditional model: this share of captions becomes the empty prompt.
 constexpr double kCaptionDropout = 0.1;
-
-Result<inference::AutoencoderKL> loadTrainedVae(const std::filesystem::path& run, at::Device device) {
-  auto dir = latestCheckpoint(run);
-  if (!dir) return dir.error();
-  const auto configPath = run / kVaeConfigFile;
-  std::ifstream in(configPath);
-  if (!in)
-    return makeError(ErrorKind::FileNotFound,
-                     "\"" + configPath.string() + "\" is missing: finish the vae stage in that folder first.",
-                     configPath);
-  const nlohmann::json config = nlohmann::json::parse(in, nullptr, false);
-  if (config.is_discarded())
-    return makeError(ErrorKind::FormatIncorrect, "\"" + configPath.string() + "\" is not valid JSON.", configPath);
-  auto file = inference::SafetensorsFile::open(*dir / "model.safetensors");
-  if (!file) return file.error();
-  return inference::AutoencoderKL::load(inference::VaeConfig::fromJson(config),
-                                        inference::Weights::load(*file, "", at::kFloat, device));
-}
 
 std::int64_t toyVocabularySize() {
   return static_cast<std::int64_t>(buildToyVocabulary(ToyWorld::captionWords()).tokens.size());
@@ -42,10 +41,13 @@ std::int64_t toyVocabularySize() {
 
 class UNetStage final : public StageModel {
  public:
-  UNetStage(const StageInputs& inputs, inference::AutoencoderKL vae)
+  UNetStage(const StageInputs& inputs, inference::AutoencoderKL vae, std::optional<LatentCache> cache)
       : vae_(std::move(vae)),
+        cache_(std::move(cache)),
         textConfig_(inference::ClipTextConfig::fromJson(toyTextEncoderConfig(toyVocabularySize()))),
-        unetConfig_(inference::UNetConfig::fromJson(toyUNetConfig())) {
+        unetConfig_(inference::UNetConfig::fromJson(toyUNetConfig())),
+        singleShapeSteps_(inputs.singleShapeSteps),
+        minSnrGamma_(inputs.minSnrGamma) {
     parameters_ = initParameters(clipTextLayout(textConfig_), "text_encoder.", inputs.device);
     for (auto& p : initParameters(unetLayout(unetConfig_), "unet.", inputs.device)) parameters_.push_back(std::move(p));
     text_.emplace(textConfig_, weightsFrom(parameters_, "text_encoder."));
@@ -60,15 +62,22 @@ class UNetStage final : public StageModel {
   NamedTensors namedParameters() override { return parameters_; }
 
   ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) override {
-    return data.imageBatch(step, batchSize);
+    if (!cache_) return data.imageBatch(step, batchSize);
+    const at::Tensor rows = cache_->draw(batchSize, step < singleShapeSteps_);
+    ToyBatch batch;
+    batch.images = cache_->latents.index_select(0, rows.to(cache_->latents.device()));  // already latents, scaled
+    batch.tokenIds = cache_->tokenIds.index_select(0, rows);
+    return batch;
   }
 
   at::Tensor loss(const ToyBatch& batch) override {
     const at::Device device = unet_->device();
     const std::int64_t size = batch.images.size(0);
-    // 1. Latents of the frozen VAE, sampled from its distribution as SD's training does.
+    // 1. Latents: from the cache, or of the frozen VAE, sampled from its distribution as SD's training does.
     at::Tensor latents;
-    {
+    if (cache_) {
+      latents = batch.images.to(device);
+    } else {
       c10::NoGradGuard noGrad;
       const auto dist = vae_.encode(batch.images.to(device));
       latents = (dist.mean + dist.std() * at::randn_like(dist.mean)) * latentScale_;
@@ -82,19 +91,41 @@ class UNetStage final : public StageModel {
     const at::Tensor alpha = alphasCumprod_.index_select(0, t).view({size, 1, 1, 1});
     const at::Tensor noisy = alpha.sqrt() * latents + (1.0 - alpha).sqrt() * noise;
     const at::Tensor context = text_->encode(ids);
-    return at::mse_loss(unet_->forward(noisy, t, context), noise);
+    const at::Tensor error = (unet_->forward(noisy, t, context) - noise).pow(2).mean({1, 2, 3});
+    if (minSnrGamma_ <= 0) return error.mean();
+    // Min-SNR-gamma (Hang et al. 2023), epsilon form: low-noise steps, whose SNR is huge, stop dominating.
+    const at::Tensor snr = alpha.view({size}) / (1.0 - alpha.view({size}));
+    return (error * at::clamp_max(snr, minSnrGamma_) / snr).mean();
   }
 
  private:
   inference::AutoencoderKL vae_;
+  std::optional<LatentCache> cache_;
   inference::ClipTextConfig textConfig_;
   inference::UNetConfig unetConfig_;
+  std::int64_t singleShapeSteps_ = 0;
+  double minSnrGamma_ = 0;
   NamedTensors parameters_;
   std::optional<inference::ClipTextEncoder> text_;
   std::optional<inference::UNet2DCondition> unet_;
   at::Tensor emptyIds_, alphasCumprod_;
   double latentScale_ = 1.0;
 };
+
+// The run's cache, built on first use; a cache of another size or seed is rebuilt.
+Result<LatentCache> runCache(const StageInputs& inputs, const inference::AutoencoderKL& vae) {
+  const auto file = inputs.outDir / kLatentCacheFile;
+  std::error_code error;
+  if (std::filesystem::exists(file, error)) {
+    auto cache = loadLatentCache(file, vae.config().scalingFactor);
+    if (cache && cache->size() == inputs.cacheScenes && cache->seed == inputs.seed) return cache;
+  }
+  LatentCacheOptions options;
+  options.seed = inputs.seed;
+  options.scenes = inputs.cacheScenes;
+  if (Status built = buildLatentCache(vae, inputs.tokenize, options, file, inputs.log); !built) return built.error();
+  return loadLatentCache(file, vae.config().scalingFactor);
+}
 
 }  // namespace
 
@@ -105,7 +136,22 @@ Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs) {
     return makeError(ErrorKind::InvalidArgument, "The unet stage needs a tokenizer for the captions.");
   auto vae = loadTrainedVae(inputs.vaeRun, inputs.device);
   if (!vae) return vae.error();
-  return std::unique_ptr<StageModel>(std::make_unique<UNetStage>(inputs, std::move(*vae)));
+
+  std::optional<LatentCache> cache;
+  if (inputs.cacheScenes > 0) {
+    auto made = runCache(inputs, *vae);
+    if (!made) return made.error();
+    cache = std::move(*made);
+    cache->latents = cache->latents.to(inputs.device);
+  }
+  auto stage = std::make_unique<UNetStage>(inputs, std::move(*vae), std::move(cache));
+  if (!inputs.initFrom.empty()) {
+    const NamedTensors parameters = stage->namedParameters();
+    for (Status s : {copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", "unet.", parameters),
+                     copyWeights(inputs.initFrom / "text_encoder" / "model.safetensors", "text_encoder.", parameters)})
+      if (!s) return s.error();
+  }
+  return std::unique_ptr<StageModel>(std::move(stage));
 }
 
 }  // namespace lanterna::toy

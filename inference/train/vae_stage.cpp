@@ -2,6 +2,10 @@
 #include <c10/core/GradMode.h>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
+#include "checkpoint.h"
+#include "lanterna/inference/safetensors.h"
 #include "parameter_layout.h"
 #include "toy_model_configs.h"
 #include "autoencoder_kl.h"
@@ -64,6 +68,37 @@ double measureLatentScale(const inference::AutoencoderKL& vae) {
   for (std::int64_t i = 0; i < kScaleImages; i += 16) means.push_back(vae.encode(images.slice(0, i, i + 16)).mean);
   const double std = at::cat(means).to(at::kDouble).std().item<double>();
   return std > 0 ? 1.0 / std : 1.0;
+}
+
+Result<VaeFiles> findTrainedVae(const std::filesystem::path& run) {
+  std::error_code error;
+  if (std::filesystem::exists(run / "diffusion_pytorch_model.safetensors", error))
+    return VaeFiles{run / "diffusion_pytorch_model.safetensors", run / "config.json"};
+  auto dir = latestCheckpoint(run);
+  if (!dir) return dir.error();
+  if (!std::filesystem::exists(run / kVaeConfigFile, error))
+    return makeError(ErrorKind::FileNotFound,
+                     "\"" + (run / kVaeConfigFile).string() + "\" is missing: finish the vae stage in that folder first.",
+                     run / kVaeConfigFile);
+  return VaeFiles{*dir / "model.safetensors", run / kVaeConfigFile};
+}
+
+Result<inference::AutoencoderKL> loadTrainedVae(const std::filesystem::path& run, at::Device device) {
+  auto files = findTrainedVae(run);
+  if (!files) return files.error();
+  std::ifstream in(files->config);
+  const nlohmann::json config = nlohmann::json::parse(in, nullptr, false);
+  if (!in || config.is_discarded())
+    return makeError(ErrorKind::FormatIncorrect, "\"" + files->config.string() + "\" is missing or not valid JSON.",
+                     files->config);
+  auto file = inference::SafetensorsFile::open(files->weights);
+  if (!file) return file.error();
+  try {
+    return inference::AutoencoderKL::load(inference::VaeConfig::fromJson(config),
+                                          inference::Weights::load(*file, "", at::kFloat, device));
+  } catch (const inference::WeightsError& e) {
+    return makeError(ErrorKind::FormatIncorrect, e.what(), files->weights);
+  }
 }
 
 std::unique_ptr<StageModel> makeVaeStage(const StageInputs& inputs) { return std::make_unique<VaeStage>(inputs.device); }

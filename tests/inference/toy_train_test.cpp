@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <regex>
@@ -11,6 +12,7 @@
 #include "lanterna/inference/engine.h"
 #include "lanterna/inference/safetensors.h"
 #include "checkpoint.h"
+#include "latent_cache.h"
 #include "toy_export.h"
 #include "toy_vocab.h"
 #include "weights.h"
@@ -150,10 +152,10 @@ TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
   ASSERT_FALSE(noVae.ok());
   EXPECT_EQ(noVae.error().kind, ErrorKind::InvalidArgument);
   TrainOptions motion = smallRun(freshDir("motion"), 2);
-  motion.stage = Stage::Motion;
-  auto later = runTraining(motion);
-  ASSERT_FALSE(later.ok());
-  EXPECT_EQ(later.error().kind, ErrorKind::FeatureUnsupported);
+  motion.stage = Stage::Motion;  // without the image model to animate
+  auto noModel = runTraining(motion);
+  ASSERT_FALSE(noModel.ok());
+  EXPECT_EQ(noModel.error().kind, ErrorKind::InvalidArgument);
   TrainOptions zero = smallRun(freshDir("zero"), 0);
   EXPECT_EQ(runTraining(zero).error().kind, ErrorKind::InvalidArgument);
 }
@@ -168,11 +170,15 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   unet.vaeRun = root / "vae";
   unet.batch = 2;
   unet.learningRate = 1e-3;
+  unet.cacheScenes = 24;  // latents encoded once, into unet/latent_cache.safetensors
+  unet.singleShapeSteps = 5;
+  unet.minSnrGamma = 5;
   auto report = runTraining(unet, *tokenize);
   ASSERT_TRUE(report.ok()) << report.error().message;
   // From a random init the predicted noise is far off; a few steps bring it toward unit-variance noise.
   EXPECT_LT(mean(report->losses, 7, 10), mean(report->losses, 0, 3));
   EXPECT_EQ(report->parameters.front().first.rfind("text_encoder.", 0), 0u);
+  EXPECT_TRUE(std::filesystem::exists(root / "unet" / kLatentCacheFile));
 
   const Status exported = exportToyModel(root / "vae", root / "unet", root / "model");
   ASSERT_TRUE(exported.ok()) << exported.error().message;
@@ -194,6 +200,38 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   auto image = engine->generate(request, nullptr, cancel);
   ASSERT_TRUE(image.ok()) << image.error().message;
   EXPECT_EQ(image->frames.front().width, kImageSize);
+
+  // The motion stage trains an adapter around the exported model's frozen UNet; its export loads as an adapter.
+  TrainOptions motion = smallRun(root / "motion", 2);
+  motion.stage = Stage::Motion;
+  motion.initFrom = root / "model";
+  auto motionTokenize = makeToyTokenize(root / "motion" / "tokenizer");
+  ASSERT_TRUE(motionTokenize.ok()) << motionTokenize.error().message;
+  auto motionReport = runTraining(motion, *motionTokenize);
+  ASSERT_TRUE(motionReport.ok()) << motionReport.error().message;
+  for (float loss : motionReport->losses) EXPECT_TRUE(std::isfinite(loss));
+  for (const auto& [name, tensor] : motionReport->parameters)
+    EXPECT_NE(name.find(".motion_modules."), std::string::npos) << name;  // the adapter only, UNet frozen
+  // proj_out starts at zero and moves once trained.
+  const auto projOut = std::find_if(motionReport->parameters.begin(), motionReport->parameters.end(),
+                                    [](const auto& p) { return p.first.find("proj_out.weight") != std::string::npos; });
+  ASSERT_NE(projOut, motionReport->parameters.end());
+  EXPECT_GT(projOut->second.abs().max().item<float>(), 0.0f);
+  ASSERT_TRUE(exportToyMotionAdapter(root / "motion", root / "model").ok());
+  EXPECT_TRUE(std::filesystem::exists(root / "model" / "motion_adapter" / "config.json"));
+}
+
+TEST(ToyTrain, LearningRateWarmsUpThenDecaysAlongACosine) {
+  TrainOptions options;
+  options.steps = 110;
+  options.learningRate = 1e-3;
+  options.warmupSteps = 10;
+  EXPECT_DOUBLE_EQ(learningRateAt(options, 1), 1e-4);
+  EXPECT_DOUBLE_EQ(learningRateAt(options, 10), 1e-3);
+  EXPECT_DOUBLE_EQ(learningRateAt(options, 110), 1e-3);  // constant without decay
+  options.cosineDecay = true;
+  EXPECT_NEAR(learningRateAt(options, 60), 0.55e-3, 1e-12);  // halfway: between the peak and the 10% floor
+  EXPECT_NEAR(learningRateAt(options, 110), 1e-4, 1e-12);
 }
 
 TEST(ToyTrain, ProgressLineReadsLikeTheBrief) {

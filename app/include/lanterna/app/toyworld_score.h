@@ -24,6 +24,7 @@ struct ToyworldEvalOptions {
   int steps = 20;
   double cfgScale = 5.0;
   std::uint64_t seed = 1;       // generation seed of prompt i is seed + i
+  bool heldOut = true;          // false: the training split's scenes (what the model saw), for diagnosis
 };
 
 struct ToyworldPromptResult {
@@ -45,5 +46,8 @@ struct ToyworldScore {
 // Calls progress(i, total) after each image. Errors: the engine's, or the detector's for an unreadable image.
 Result<ToyworldScore> scoreToyworld(inference::Engine& engine, const ToyworldEvalOptions& options,
                                     const std::function<void(int done, int total)>& progress = {});
+// The same scenes, judged on the toy world's own renders: what the detector scores on perfect images (the ceiling
+// of scoreToyworld; below 100% means the detector or the captions are wrong, not the model).
+Result<ToyworldScore> scoreToyworldTruth(const ToyworldEvalOptions& options);
 
 }  // namespace lanterna::app
