@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   lanterna::cli::addToyworldCommands(app, exitCode);
   lanterna::cli::addImportCommands(app, exitCode);
   lanterna::cli::addExportCommands(app, exitCode);
+  lanterna::cli::addClipCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
