@@ -1,7 +1,11 @@
 // Time per 1080p composited frame (a two-layer crossfade of 1080p sources): CPU reference vs Vulkan compute.
+// Also the cost of one optical-flow in-between (ConformMode::Interpolate) at 512² (a generation) and 1080p.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+
 #include "lanterna/assets/compositor.h"
+#include "lanterna/assets/frame_interpolation.h"
 
 namespace {
 
@@ -37,6 +41,19 @@ void BM_Composite1080pCpu(benchmark::State& state) { runCrossfade(state, Composi
 void BM_Composite1080pVulkan(benchmark::State& state) { runCrossfade(state, CompositorBackend::Vulkan); }
 BENCHMARK(BM_Composite1080pCpu)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_Composite1080pVulkan)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+// A textured picture and the same picture moved 12 px right and 6 px down: flow both ways, splat, blend.
+void BM_InterpolateFrame(benchmark::State& state) {
+  const int width = int(state.range(0)), height = int(state.range(1));
+  const Frame a = gradient(width + 12, height + 6, 0);
+  Frame first = Frame::allocate(width, height, PixelFormat::Rgba8), second = first;
+  for (int y = 0; y < height; ++y) {
+    std::copy_n(a.row<std::uint8_t>(y + 6) + 4 * 12, 4 * width, first.row<std::uint8_t>(y));
+    std::copy_n(a.row<std::uint8_t>(y), 4 * width, second.row<std::uint8_t>(y));
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(interpolateFrames(first, second, 0.5));
+}
+BENCHMARK(BM_InterpolateFrame)->Args({512, 512})->Args({1920, 1080})->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 }  // namespace
 

@@ -23,6 +23,7 @@ void addToyworldCommands(CLI::App& app, int& exitCode);
 void addImportCommands(CLI::App& app, int& exitCode);
 void addExportCommands(CLI::App& app, int& exitCode);
 void addAnimateCommands(CLI::App& app, int& exitCode);
+void addClipCommands(CLI::App& app, int& exitCode);
 
 // Prints the message on stderr; returns kExitBadInput for refused input (missing or unreadable file, bad
 // argument), kExitFailure otherwise.

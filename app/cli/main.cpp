@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   lanterna::cli::addImportCommands(app, exitCode);
   lanterna::cli::addExportCommands(app, exitCode);
   lanterna::cli::addAnimateCommands(app, exitCode);
+  lanterna::cli::addClipCommands(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -52,6 +52,7 @@ struct SequenceRenderer::Impl {
   std::map<AssetId, assets::VideoDecoder> decoders;        // at the project rate
   std::map<AssetId, assets::VideoDecoder> nativeDecoders;  // at each clip's own rate
   std::deque<std::pair<std::pair<AssetId, std::int64_t>, assets::Frame>> nativeCache;
+  assets::FrameInterpolator interpolator;
   std::map<AssetId, assets::Frame> stills;
   std::deque<assets::Frame> shown;  // the pictures the current plan points at
 
@@ -138,7 +139,7 @@ struct SequenceRenderer::Impl {
     const assets::Frame* a = *first;  // stays cached while the second loads: the cache holds more than two
     auto second = nativeFrame(asset, **decoder, index + 1);
     if (!second) return second.error();
-    shown.push_back(assets::interpolateFrames(*a, **second, double(rest) / double(den)));
+    shown.push_back(interpolator.interpolate(*a, **second, double(rest) / double(den)));
     return &shown.back();
   }
 

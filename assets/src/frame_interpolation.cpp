@@ -114,8 +114,21 @@ Frame crossBlendFrames(const Frame& a, const Frame& b, double t) {
   return out;
 }
 
-Frame interpolateFrames(const Frame& a, const Frame& b, double t) {
+struct FrameInterpolator::Impl {
+  Frame first, second;  // the pair the flows belong to
+  cv::Mat flowAb, flowBa;
+  bool reused = false;
+};
+
+FrameInterpolator::FrameInterpolator() : impl_(std::make_unique<Impl>()) {}
+FrameInterpolator::FrameInterpolator(FrameInterpolator&&) noexcept = default;
+FrameInterpolator& FrameInterpolator::operator=(FrameInterpolator&&) noexcept = default;
+FrameInterpolator::~FrameInterpolator() = default;
+bool FrameInterpolator::reusedFlow() const { return impl_->reused; }
+
+Frame FrameInterpolator::interpolate(const Frame& a, const Frame& b, double t) {
   t = std::clamp(t, 0.0, 1.0);
+  impl_->reused = false;
   const Frame first = eightBit(a);
   Frame second = eightBit(b);
   if (second.width != first.width || second.height != first.height) return crossBlendFrames(first, second, t);
@@ -123,7 +136,16 @@ Frame interpolateFrames(const Frame& a, const Frame& b, double t) {
   if (t == 1.0) return second;
   try {
     const cv::Mat ma = wrap(first), mb = wrap(second);
-    const cv::Mat flowAb = denseFlow(ma, mb), flowBa = denseFlow(mb, ma);
+    // Comparing the bytes costs far less than two flows, and unlike pointers it cannot be fooled by a reused buffer.
+    impl_->reused = impl_->first.data == first.data && impl_->second.data == second.data && !impl_->flowAb.empty();
+    if (!impl_->reused) {
+      impl_->flowAb = denseFlow(ma, mb);
+      impl_->flowBa = denseFlow(mb, ma);
+      impl_->first = first;
+      impl_->second = second;
+    }
+    const cv::Mat& flowAb = impl_->flowAb;
+    const cv::Mat& flowBa = impl_->flowBa;
     cv::Mat coveredA, coveredB;
     const cv::Mat warpA = splatWarp(ma, mb, flowAb, flowBa, float(t), coveredA);
     const cv::Mat warpB = splatWarp(mb, ma, flowBa, flowAb, float(1.0 - t), coveredB);
@@ -145,8 +167,11 @@ Frame interpolateFrames(const Frame& a, const Frame& b, double t) {
     }
     return out;
   } catch (const cv::Exception&) {
+    impl_->flowAb.release();
     return crossBlendFrames(first, second, t);  // flow failed outright: a blend still plays
   }
 }
+
+Frame interpolateFrames(const Frame& a, const Frame& b, double t) { return FrameInterpolator().interpolate(a, b, t); }
 
 }  // namespace lanterna::assets

@@ -96,3 +96,38 @@ TEST(CliHistory, ListsNewestFirstWithFilters) {
   EXPECT_EQ(search.out.find("old lantern"), std::string::npos);
   EXPECT_EQ(runCli({"project", "info", q(file)}).out.find("\"generations\":2") != std::string::npos, true);
 }
+
+TEST(CliClip, SpeedAndConformAreSavedOrRefused) {
+  TempDir dir;
+  const auto file = dir / "speed.lanterna";
+  ASSERT_EQ(runCli({"project", "new", q(file)}).exitCode, 0);
+  {
+    auto store = app::ProjectStore::open(file);
+    ASSERT_TRUE(store);
+    timeline::DocumentSnapshot snapshot = *store->load();
+    snapshot.tracks.push_back(timeline::Track{1, timeline::TrackKind::Video, "V1"});
+    snapshot.items.push_back(timeline::Item{2, 1, timeline::FrameTime{0}, timeline::FrameTime{24}, {}, {}, {},
+                                            timeline::VideoPayload{5, {}, timeline::FrameTime{24}, {}, -1}});
+    snapshot.nextId = 3;
+    ASSERT_TRUE(store->save(snapshot));
+  }
+  const CliRun slowed = runCli({"clip", "speed", "--project", q(file), "--item", "2", "--speed", "50%", "--conform",
+                                "interpolate"});
+  ASSERT_EQ(slowed.exitCode, 0) << slowed.err;
+  const auto json = nlohmann::json::parse(slowed.out);
+  EXPECT_EQ(json["speed"], "1/2");
+  EXPECT_EQ(json["conform"], "interpolate");
+  EXPECT_EQ(json["duration_frames"], 48);
+  auto reopened = app::ProjectStore::open(file);
+  ASSERT_TRUE(reopened);
+  const auto& clip = std::get<timeline::VideoPayload>(reopened->load()->items.front().payload);
+  EXPECT_EQ(clip.speed, (timeline::Rational{1, 2}));
+  EXPECT_EQ(clip.conform, timeline::ConformMode::Interpolate);
+
+  const CliRun bad = runCli({"clip", "speed", "--project", q(file), "--item", "2", "--speed", "fast"});
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_NE(bad.err.find("not a speed"), std::string::npos);
+  const CliRun notClip = runCli({"clip", "speed", "--project", q(file), "--item", "9", "--speed", "2x"});
+  EXPECT_EQ(notClip.exitCode, 2);
+  EXPECT_NE(notClip.err.find("does not exist"), std::string::npos);
+}

@@ -60,6 +60,19 @@ TEST(FrameInterpolationTest, ThirdOfTheWayFollowsT) {
   EXPECT_NEAR(third.y, 70 + (kSide - 1) / 2.0, 1.0);
 }
 
+TEST(FrameInterpolationTest, InterpolatorReusesTheFlowOfTheSamePair) {
+  const Frame a = squareAt(60, 70), b = squareAt(96, 70), c = squareAt(120, 70);
+  FrameInterpolator interpolator;
+  const Frame third = interpolator.interpolate(a, b, 1.0 / 3.0);
+  EXPECT_FALSE(interpolator.reusedFlow());
+  const Frame twoThirds = interpolator.interpolate(a, b, 2.0 / 3.0);
+  EXPECT_TRUE(interpolator.reusedFlow());
+  EXPECT_NEAR(measure(twoThirds).x, 84 + (kSide - 1) / 2.0, 1.0);
+  EXPECT_EQ(interpolator.interpolate(a, b, 1.0 / 3.0).data, third.data);  // same answer as computed afresh
+  interpolator.interpolate(b, c, 0.5);
+  EXPECT_FALSE(interpolator.reusedFlow());
+}
+
 TEST(FrameInterpolationTest, EndpointsAreTheInputs) {
   const Frame a = squareAt(20, 30), b = squareAt(50, 30);
   EXPECT_EQ(interpolateFrames(a, b, 0.0).data, a.data);

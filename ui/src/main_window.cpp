@@ -191,9 +191,8 @@ void MainWindow::refreshFromDocument() {
   transport_->setFrameRate(settings.frameRate);
   transport_->setEnd(document_->duration());
   viewer_->setFrameSize({settings.width, settings.height});
-  auto sources = store_ ? app::assetSources(*store_) : Result<app::AssetSources>(makeError(ErrorKind::Unset, ""));
-  if (sources) viewer_->setSequence(document_->snapshot(), std::move(*sources));  // it shows what export would
-  else viewer_->clearSequence();  // no media without a project file
+  if (!store_) viewer_->clearSequence();  // no media without a project file
+  else if (auto sources = app::assetSources(*store_)) viewer_->setSequence(document_->snapshot(), std::move(*sources));
   updateViewer();
 }
 
