@@ -123,11 +123,11 @@ Result<qint64> GenerationService::generate(ItemId promptItem, const GenerateOpti
   if (!library_) library_ = ModelLibrary::fromSettings();
   auto modelPath = library_->resolve(QString::fromStdString(settings.model));
   if (!modelPath) return modelPath.error();
-  std::optional<inference::Image> initImage;
+  std::optional<std::filesystem::path> photo;
   if (!settings.referenceImages.empty()) {
-    auto image = initImageFor(settings, options);
-    if (!image) return image.error();
-    initImage = std::move(*image);
+    auto asset = store_->asset(settings.referenceImages.front());
+    if (!asset) return asset.error();
+    photo = store_->file().parent_path() / asset->path;
   }
 
   ItemId clip = clipUnder(promptItem);
@@ -183,12 +183,20 @@ Result<qint64> GenerationService::generate(ItemId promptItem, const GenerateOpti
   if (spec.title.isEmpty()) spec.title = QObject::tr("Clip %1").arg(clip);
   spec.modelPath = *modelPath;
   spec.request = requestFor(settings);
-  spec.request.initImage = std::move(initImage);
   spec.generationId = *generation;
   ClipGeneration state;
   state.generation = *generation;
   state.prompt = promptItem;
   state.totalSteps = settings.steps;
+  if (photo) {
+    // Decoding, colour management and restoration of the photo take a while: a worker prepares it, and the job
+    // is queued when it is ready. The clip is "running" (job 0) meanwhile, so it can be cancelled.
+    running_.insert(clip, state);
+    preparePhotoThenEnqueue(clip, std::move(spec), *photo, settings.width, settings.height, options.restorePhoto);
+    emit clipPreviewChanged(clip);
+    emit historyChanged();
+    return qint64(0);
+  }
   // Recorded before enqueue: the worker may report progress before enqueue() returns.
   state.job = queue_.enqueue(std::move(spec));
   running_.insert(clip, state);
@@ -197,9 +205,45 @@ Result<qint64> GenerationService::generate(ItemId promptItem, const GenerateOpti
   return state.job;
 }
 
+void GenerationService::preparePhotoThenEnqueue(ItemId clip, GenerationJobSpec spec, const std::filesystem::path& photo,
+                                                int width, int height, bool restore) {
+  auto* watcher = new QFutureWatcher<Result<inference::Image>>(this);
+  const GenerationId generation = spec.generationId;
+  connect(watcher, &QFutureWatcher<Result<inference::Image>>::finished, this,
+          [this, watcher, clip, generation, spec = std::move(spec), project = project_]() mutable {
+            watcher->deleteLater();
+            auto it = running_.find(clip);
+            // Cancelled meanwhile, or another project: nothing to queue.
+            if (project != project_ || it == running_.end() || it->generation != generation) return;
+            const Result<inference::Image> image = watcher->result();
+            if (!image) {
+              running_.erase(it);
+              const QString message = QString::fromStdString(image.error().message);
+              if (store_) (void)store_->setGenerationStatus(generation, GenerationStatus::Failed, image.error().message);
+              emit clipPreviewChanged(clip);
+              emit clipFinished(clip, JobState::Failed, message);
+              emit historyChanged();
+              return;
+            }
+            spec.request.initImage = *image;
+            it->job = queue_.enqueue(std::move(spec));
+            emit clipPreviewChanged(clip);
+          });
+  watcher->setFuture(QtConcurrent::run([photo, width, height, restore] { return preparedPhoto(photo, width, height, restore); }));
+}
+
 bool GenerationService::cancel(ItemId clip) {
   auto it = running_.find(clip);
-  return it != running_.end() && queue_.cancel(it->job);
+  if (it == running_.end()) return false;
+  if (it->job != 0) return queue_.cancel(it->job);
+  // Still preparing its photo: never queued, so it ends here.
+  const GenerationId generation = it->generation;
+  running_.erase(it);
+  if (store_) (void)store_->setGenerationStatus(generation, GenerationStatus::Cancelled);
+  emit clipPreviewChanged(clip);
+  emit clipFinished(clip, JobState::Cancelled, {});
+  emit historyChanged();
+  return true;
 }
 
 std::optional<ClipGeneration> GenerationService::running(ItemId clip) const {
@@ -390,30 +434,24 @@ void GenerationService::loadClip(AssetId asset) const {
   watcher->setFuture(QtConcurrent::run([path] { return readClipFrames(path); }));
 }
 
-// The init image of an image-to-video job: the photo, fitted to the requested size by cropping (as the preparation
-// module does, which also restores old photos when asked).
-Result<inference::Image> GenerationService::initImageFor(const timeline::GenerationSettings& settings,
-                                                         const GenerateOptions& options) const {
-  auto record = store_->asset(settings.referenceImages.front());
-  if (!record) return record.error();
-  const auto path = store_->file().parent_path() / record->path;
+// The init image of an image-to-video job: the photo, oriented, in sRGB, cropped to fill the requested size and
+// restored when asked (the photo preparation module).
+Result<inference::Image> preparedPhoto(const std::filesystem::path& photo, int width, int height, bool restore) {
 #ifdef LANTERNA_HAS_PHOTO_PREPARATION
   PhotoPreparation preparation;
-  preparation.width = settings.width;
-  preparation.height = settings.height;
-  preparation.restore = options.restorePhoto;
-  auto prepared = preparePhoto(path, preparation);
+  preparation.width = width;
+  preparation.height = height;
+  preparation.restore = restore;
+  auto prepared = preparePhoto(photo, preparation);
   if (!prepared) return prepared.error();
   return fromQImage(*prepared);
 #else
-  (void)options;
-  auto loaded = loadImageFile(QString::fromStdString(path.string()));
+  (void)restore;
+  auto loaded = loadImageFile(QString::fromStdString(photo.string()));
   if (!loaded) return loaded.error();
-  const QImage image = toQImage(*loaded).scaled(settings.width, settings.height, Qt::KeepAspectRatioByExpanding,
-                                                Qt::SmoothTransformation);
-  const QImage cropped = image.copy((image.width() - settings.width) / 2, (image.height() - settings.height) / 2,
-                                    settings.width, settings.height);
-  return fromQImage(cropped);
+  const QImage image =
+      toQImage(*loaded).scaled(width, height, Qt::KeepAspectRatioByExpanding, Qt::SmoothTransformation);
+  return fromQImage(image.copy((image.width() - width) / 2, (image.height() - height) / 2, width, height));
 #endif
 }
 

@@ -78,6 +78,7 @@ class ImageToVideoTest : public QObject {
     QVERIFY2(item, qPrintable(window->statusBar()->currentMessage()));
     QCOMPARE(item->track, references);
     const auto asset = std::get<timeline::ReferenceImagePayload>(item->payload).asset;
+    const FrameTime photoStart = item->start;  // `item` does not outlive the next edit
     QCOMPARE(window->projectStore()->asset(asset)->kind, app::AssetKind::Image);
 
     // The inspector shows the photo page: 4 frames at 8 fps (0.5 s), restore on, then Animate.
@@ -108,15 +109,22 @@ class ImageToVideoTest : public QObject {
     const timeline::ItemId clip = service->clipUnder(prompt);
     QVERIFY(clip != 0);
     QCOMPARE(window->document()->item(clip)->track, video);
-    QCOMPARE(window->document()->item(clip)->start, item->start);
-    const auto running = service->running(clip);
-    QVERIFY(running);
-    // The job's init image is the photo, fitted to the requested size.
-    const auto request = service->queue().status(running->job).spec.request;
+    QCOMPARE(window->document()->item(clip)->start, photoStart);
+    QVERIFY(service->running(clip));
+    // The photo is prepared on a worker, then the job is queued with it as the init image, fitted to the size.
+    QTRY_VERIFY_WITH_TIMEOUT(!service->running(clip) || service->running(clip)->job != 0, kFinishTimeoutMs);
+    QVERIFY2(finished.isEmpty(), qPrintable(finished.isEmpty() ? "" : finished.first().at(2).toString()));
+    const auto request = service->queue().status(service->running(clip)->job).spec.request;
     QVERIFY(request.initImage.has_value());
     QCOMPARE(request.initImage->width, 64);
     QCOMPARE(request.initImage->height, 64);
-    QCOMPARE(int(request.initImage->rgb[0]), 200);
+    // It went through the photo preparation with the inspector's "Restore old photo" on.
+    auto restored = app::preparedPhoto(photoPath.toStdString(), 64, 64, true);
+    auto plain = app::preparedPhoto(photoPath.toStdString(), 64, 64, false);
+    QVERIFY(restored && plain);
+    QCOMPARE(int(plain->rgb[0]), 200);
+    QVERIFY(restored->rgb != plain->rgb);
+    QVERIFY(request.initImage->rgb == restored->rgb);
     QCOMPARE(request.frames, 4);
     QVERIFY(finished.wait(kFinishTimeoutMs));
     const auto state = finished.first().at(1).value<app::JobState>();

@@ -34,7 +34,7 @@ namespace lanterna::app {
 class ProjectStore;
 
 struct ClipGeneration {
-  qint64 job = 0;
+  qint64 job = 0;  // 0 while an image-to-video job's photo is being prepared (not queued yet)
   GenerationId generation = 0;
   timeline::ItemId prompt = 0;
   int step = 0;
@@ -63,6 +63,10 @@ struct ClipFrames {
 // Decodes every frame of a (short, generated) clip. Blocking.
 Result<ClipFrames> readClipFrames(const std::filesystem::path& file);
 
+// The first frame of an image-to-video job from a photo file: oriented, sRGB, cropped to fill width x height,
+// restored (denoise, dust and scratches, contrast) when asked. Blocking; any thread.
+Result<inference::Image> preparedPhoto(const std::filesystem::path& photo, int width, int height, bool restore);
+
 struct GenerateOptions {
   // Image-to-video: the first reference image goes through photo restoration before it becomes the first frame.
   bool restorePhoto = false;
@@ -81,7 +85,8 @@ class GenerationService : public QObject {
 
   // Queues the prompt item's settings. Rolls the seed first unless it is locked (the item keeps the rolled seed),
   // and makes the clip under the prompt if there is none: both as one undo step. With reference images, the first
-  // is the init image (image-to-video: the first frame), cropped to fill the requested size.
+  // is the init image (image-to-video: the first frame), prepared on a worker (preparedPhoto) before the job is
+  // queued: then the result is 0 and running(clip)->job becomes the job's id once it is queued.
   Result<qint64> generate(timeline::ItemId promptItem, const GenerateOptions& options = {});
   bool cancel(timeline::ItemId clip);  // false when the clip is not generating
 
@@ -115,8 +120,8 @@ class GenerationService : public QObject {
   void landTake(timeline::ItemId clip, const ClipGeneration& generation, const Result<TakeMedia>& media,
                 const std::vector<QImage>& frames, quint64 project);
   void loadClip(AssetId asset) const;
-  Result<inference::Image> initImageFor(const timeline::GenerationSettings& settings,
-                                        const GenerateOptions& options) const;
+  void preparePhotoThenEnqueue(timeline::ItemId clip, GenerationJobSpec spec, const std::filesystem::path& photo,
+                               int width, int height, bool restore);
   timeline::ItemId clipForJob(qint64 job) const;
   timeline::TrackId videoTrackBelow(timeline::TrackId promptTrack);
 
