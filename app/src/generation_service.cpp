@@ -48,6 +48,11 @@ inference::GenerationRequest requestFor(const timeline::GenerationSettings& sett
   return request;
 }
 
+int frameIndexAt(double seconds, double fps, int count) {
+  if (count <= 0 || fps <= 0) return 0;
+  return static_cast<int>(std::clamp<double>(std::floor(seconds * fps + 1e-6), 0.0, count - 1.0));
+}
+
 namespace {
 std::int64_t nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 }  // namespace
@@ -188,6 +193,7 @@ Result<qint64> GenerationService::generate(ItemId promptItem, const GenerateOpti
   state.generation = *generation;
   state.prompt = promptItem;
   state.totalSteps = settings.steps;
+  state.fps = settings.fps.toDouble();
   if (photo) {
     // Decoding, colour management and restoration of the photo take a while: a worker prepares it, and the job
     // is queued when it is ready. The clip is "running" (job 0) meanwhile, so it can be cancelled.
@@ -277,6 +283,7 @@ void GenerationService::onPreview(qint64 job) {
   if (clip == 0) return;
   ClipGeneration& state = running_[clip];
   state.preview = queue_.latestPreview(job);
+  state.previewFrames = queue_.latestPreviewFrames(job);
   const GenerationJobStatus status = queue_.status(job);
   state.step = status.step;
   state.totalSteps = status.totalSteps;
@@ -399,9 +406,7 @@ QImage GenerationService::assetImage(AssetId asset) const {
 QImage GenerationService::assetFrame(AssetId asset, double seconds) const {
   const auto it = clips_.find(asset);
   if (it == clips_.end()) return assetImage(asset);
-  const auto last = static_cast<qint64>(it->frames.size()) - 1;
-  const qint64 index = std::clamp<qint64>(qint64(std::floor(seconds * it->fps + 1e-6)), 0, last);
-  return it->frames[std::size_t(index)];
+  return it->frames[std::size_t(frameIndexAt(seconds, it->fps, static_cast<int>(it->frames.size())))];
 }
 
 int GenerationService::assetFrameCount(AssetId asset) const {

@@ -39,8 +39,13 @@ struct ClipGeneration {
   timeline::ItemId prompt = 0;
   int step = 0;
   int totalSteps = 0;
-  QImage preview;  // the newest denoising preview; null before the first step
+  QImage preview;  // the newest denoising preview (frame 0 of a clip); null before the first step
+  std::vector<QImage> previewFrames;  // every frame of that preview: one for stills
+  double fps = 0.0;                   // the clip's requested rate, to find the frame under the playhead
 };
+
+// Which of `count` frames at `fps` shows `seconds` into a clip (clamped to the ends; 0 without a rate).
+int frameIndexAt(double seconds, double fps, int count);
 
 // What a finished generation left in the project.
 struct TakeMedia {
