@@ -131,17 +131,8 @@ QImage GenerationService::assetImage(AssetId asset) const {
   if (asset == 0 || !store_) return {};
   if (auto it = images_.find(asset); it != images_.end()) return *it;
   if (auto it = clips_.find(asset); it != clips_.end()) return it->frames.front();
-  auto record = store_->asset(asset);
-  if (!record) return {};
-  if (record->kind == AssetKind::Video) {
-    loadClip(asset);
-    return {};
-  }
-  if (record->kind != AssetKind::Image) return {};
-  const auto path = store_->file().parent_path() / record->path;
-  QImage image(QString::fromStdString(path.string()));
-  images_.insert(asset, image);
-  return image;
+  loadAsset(asset);
+  return {};
 }
 
 QImage GenerationService::assetFrame(AssetId asset, double seconds) const {
@@ -160,24 +151,33 @@ double GenerationService::assetFps(AssetId asset) const {
   return it == clips_.end() ? 0.0 : it->fps;
 }
 
-// Clips are decoded whole on the global pool (they are short); the viewer and timeline repaint on assetLoaded().
-void GenerationService::loadClip(AssetId asset) const {
+// Pictures are read and clips decoded whole (they are short) on the global pool, never on the UI thread; the
+// timeline, viewer and history repaint on assetLoaded().
+void GenerationService::loadAsset(AssetId asset) const {
   if (loading_.contains(asset) || !store_) return;
   auto record = store_->asset(asset);
-  if (!record) return;
+  if (!record || (record->kind != AssetKind::Image && record->kind != AssetKind::Video)) return;
   loading_.insert(asset);
   const auto path = store_->file().parent_path() / record->path;
+  const bool still = record->kind == AssetKind::Image;
   auto* watcher = new QFutureWatcher<Result<ClipFrames>>(const_cast<GenerationService*>(this));
-  connect(watcher, &QFutureWatcher<Result<ClipFrames>>::finished, this, [this, watcher, asset, project = project_] {
-    watcher->deleteLater();
-    loading_.remove(asset);
-    if (project != project_) return;
-    const Result<ClipFrames> clip = watcher->result();
-    // A clip that cannot be read shows as missing media (a null image) instead of being retried on every paint.
-    clips_.insert(asset, clip ? *clip : ClipFrames{{QImage()}, 0.0});
-    emit const_cast<GenerationService*>(this)->assetLoaded(asset);
-  });
-  watcher->setFuture(QtConcurrent::run([path] { return readClipFrames(path); }));
+  connect(watcher, &QFutureWatcher<Result<ClipFrames>>::finished, this,
+          [this, watcher, asset, still, project = project_] {
+            watcher->deleteLater();
+            loading_.remove(asset);
+            if (project != project_) return;
+            const Result<ClipFrames> media = watcher->result();
+            // Unreadable media shows as missing (a null image) instead of being retried on every paint.
+            if (still) images_.insert(asset, media ? media->frames.front() : QImage());
+            else clips_.insert(asset, media ? *media : ClipFrames{{QImage()}, 0.0});
+            emit const_cast<GenerationService*>(this)->assetLoaded(asset);
+          });
+  watcher->setFuture(QtConcurrent::run([path, still]() -> Result<ClipFrames> {
+    if (!still) return readClipFrames(path);
+    QImage image(QString::fromStdString(path.string()));
+    if (image.isNull()) return makeError(ErrorKind::FormatIncorrect, "Cannot read \"" + path.string() + "\".", path);
+    return ClipFrames{{image}, 0.0};
+  }));
 }
 
 // The init image of an image-to-video job: the photo, oriented, in sRGB, cropped to fill the requested size and

@@ -123,7 +123,7 @@ class ClipTakesTest : public QObject {
     QVERIFY(list);
     QCOMPARE(list->topLevelItemCount(), 1);
     QVERIFY2(list->topLevelItem(0)->text(0).contains("6 frames, 6 fps"), qPrintable(list->topLevelItem(0)->text(0)));
-    QVERIFY(!list->topLevelItem(0)->icon(0).isNull());
+    QTRY_VERIFY_WITH_TIMEOUT(!list->topLevelItem(0)->icon(0).isNull(), 10000);  // read on a worker
   }
 
  private:

@@ -5,6 +5,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTimer>
 #include <QUndoStack>
 
 #include <variant>
@@ -61,6 +62,14 @@ MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
     connect(generation_.get(), &app::GenerationService::assetLoaded, this, [this] {
       timeline_->update();
       updateViewer();
+      // Many thumbnails arrive together after opening a project: one history refresh for the lot.
+      if (!historyRefreshPending_) {
+        historyRefreshPending_ = true;
+        QTimer::singleShot(0, this, [this] {
+          historyRefreshPending_ = false;
+          refreshHistory();
+        });
+      }
     });
     timeline_->setDecorationProvider([this](ItemId id) { return decorationFor(id); });
   } else if (queue_) {

@@ -100,8 +100,8 @@ class GenerationService : public QObject {
   std::optional<ClipGeneration> running(timeline::ItemId clip) const;
   // True while a finished job's files are being written (after running() ends, before the take lands).
   bool saving(timeline::ItemId clip) const { return saving_.contains(clip); }
-  // The picture of an image asset, or frame 0 of a clip (cached); null when missing, or while a clip is decoded on
-  // a worker (assetLoaded() follows).
+  // The picture of an image asset, or frame 0 of a clip (cached); null when missing, or while it is read on a
+  // worker (assetLoaded() follows).
   QImage assetImage(AssetId asset) const;
   // The frame of an asset shown `seconds` into it: stills always, clips by their frame rate (clamped to the ends).
   QImage assetFrame(AssetId asset, double seconds) const;
@@ -124,7 +124,7 @@ class GenerationService : public QObject {
   Result<AssetId> placeholderAsset(int width, int height);
   void landTake(timeline::ItemId clip, const ClipGeneration& generation, const Result<TakeMedia>& media,
                 const std::vector<QImage>& frames, quint64 project);
-  void loadClip(AssetId asset) const;
+  void loadAsset(AssetId asset) const;
   void preparePhotoThenEnqueue(timeline::ItemId clip, GenerationJobSpec spec, const std::filesystem::path& photo,
                                int width, int height, bool restore);
   timeline::ItemId clipForJob(qint64 job) const;
