@@ -22,6 +22,7 @@ struct GenerationQueue::Job {
   GenerationJobStatus status;
   inference::CancelToken cancel;
   QImage preview;
+  std::vector<QImage> previewFrames;  // all frames of a clip's preview; preview is the first
   bool previewSignalPending = false;
   std::vector<QImage> results;
 };
@@ -189,6 +190,12 @@ QImage GenerationQueue::latestPreview(qint64 id) const {
   return it->second->preview;
 }
 
+std::vector<QImage> GenerationQueue::latestPreviewFrames(qint64 id) const {
+  std::lock_guard lock(mutex_);
+  auto it = jobs_.find(id);
+  return it == jobs_.end() ? std::vector<QImage>{} : it->second->previewFrames;
+}
+
 std::vector<QImage> GenerationQueue::results(qint64 id) const {
   std::lock_guard lock(mutex_);
   auto it = jobs_.find(id);
@@ -277,7 +284,9 @@ void GenerationQueue::runJob(const std::shared_ptr<Job>& job) {
       if (step.step > 0)
         job->status.etaSeconds = step.elapsedSeconds / step.step * (step.totalSteps - step.step);
       if (!step.preview.empty()) {
-        job->preview = toQImage(step.preview.front());
+        job->previewFrames.clear();
+        for (const auto& frame : step.preview) job->previewFrames.push_back(toQImage(frame));
+        job->preview = job->previewFrames.front();
         signalPreview = !job->previewSignalPending;
         job->previewSignalPending = true;
       }

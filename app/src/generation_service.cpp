@@ -17,13 +17,6 @@
 #include "lanterna/app/image_convert.h"
 #include "lanterna/app/project_store.h"
 
-// Photo preparation (EXIF, sRGB, crop, restoration) is another module; until it is present, the init image is
-// only cropped to fill.
-#if __has_include("lanterna/app/photo_preparation.h")
-#include "lanterna/app/photo_preparation.h"
-#define LANTERNA_HAS_PHOTO_PREPARATION 1
-#endif
-
 namespace lanterna::app {
 
 using timeline::Item;
@@ -46,6 +39,11 @@ inference::GenerationRequest requestFor(const timeline::GenerationSettings& sett
   request.strength = settings.strength;
   request.motionAmount = settings.motionAmount;
   return request;
+}
+
+int frameIndexAt(double seconds, double fps, int count) {
+  if (count <= 0 || fps <= 0) return 0;
+  return static_cast<int>(std::clamp<double>(std::floor(seconds * fps + 1e-6), 0.0, count - 1.0));
 }
 
 namespace {
@@ -123,11 +121,11 @@ Result<qint64> GenerationService::generate(ItemId promptItem, const GenerateOpti
   if (!library_) library_ = ModelLibrary::fromSettings();
   auto modelPath = library_->resolve(QString::fromStdString(settings.model));
   if (!modelPath) return modelPath.error();
-  std::optional<inference::Image> initImage;
+  std::optional<std::filesystem::path> photo;
   if (!settings.referenceImages.empty()) {
-    auto image = initImageFor(settings, options);
-    if (!image) return image.error();
-    initImage = std::move(*image);
+    auto asset = store_->asset(settings.referenceImages.front());
+    if (!asset) return asset.error();
+    photo = store_->file().parent_path() / asset->path;
   }
 
   ItemId clip = clipUnder(promptItem);
@@ -183,12 +181,21 @@ Result<qint64> GenerationService::generate(ItemId promptItem, const GenerateOpti
   if (spec.title.isEmpty()) spec.title = QObject::tr("Clip %1").arg(clip);
   spec.modelPath = *modelPath;
   spec.request = requestFor(settings);
-  spec.request.initImage = std::move(initImage);
   spec.generationId = *generation;
   ClipGeneration state;
   state.generation = *generation;
   state.prompt = promptItem;
   state.totalSteps = settings.steps;
+  state.fps = settings.fps.toDouble();
+  if (photo) {
+    // Decoding, colour management and restoration of the photo take a while: a worker prepares it, and the job
+    // is queued when it is ready. The clip is "running" (job 0) meanwhile, so it can be cancelled.
+    running_.insert(clip, state);
+    preparePhotoThenEnqueue(clip, std::move(spec), *photo, settings.width, settings.height, options.restorePhoto);
+    emit clipPreviewChanged(clip);
+    emit historyChanged();
+    return qint64(0);
+  }
   // Recorded before enqueue: the worker may report progress before enqueue() returns.
   state.job = queue_.enqueue(std::move(spec));
   running_.insert(clip, state);
@@ -197,9 +204,45 @@ Result<qint64> GenerationService::generate(ItemId promptItem, const GenerateOpti
   return state.job;
 }
 
+void GenerationService::preparePhotoThenEnqueue(ItemId clip, GenerationJobSpec spec, const std::filesystem::path& photo,
+                                                int width, int height, bool restore) {
+  auto* watcher = new QFutureWatcher<Result<inference::Image>>(this);
+  const GenerationId generation = spec.generationId;
+  connect(watcher, &QFutureWatcher<Result<inference::Image>>::finished, this,
+          [this, watcher, clip, generation, spec = std::move(spec), project = project_]() mutable {
+            watcher->deleteLater();
+            auto it = running_.find(clip);
+            // Cancelled meanwhile, or another project: nothing to queue.
+            if (project != project_ || it == running_.end() || it->generation != generation) return;
+            const Result<inference::Image> image = watcher->result();
+            if (!image) {
+              running_.erase(it);
+              const QString message = QString::fromStdString(image.error().message);
+              if (store_) (void)store_->setGenerationStatus(generation, GenerationStatus::Failed, image.error().message);
+              emit clipPreviewChanged(clip);
+              emit clipFinished(clip, JobState::Failed, message);
+              emit historyChanged();
+              return;
+            }
+            spec.request.initImage = *image;
+            it->job = queue_.enqueue(std::move(spec));
+            emit clipPreviewChanged(clip);
+          });
+  watcher->setFuture(QtConcurrent::run([photo, width, height, restore] { return preparedPhoto(photo, width, height, restore); }));
+}
+
 bool GenerationService::cancel(ItemId clip) {
   auto it = running_.find(clip);
-  return it != running_.end() && queue_.cancel(it->job);
+  if (it == running_.end()) return false;
+  if (it->job != 0) return queue_.cancel(it->job);
+  // Still preparing its photo: never queued, so it ends here.
+  const GenerationId generation = it->generation;
+  running_.erase(it);
+  if (store_) (void)store_->setGenerationStatus(generation, GenerationStatus::Cancelled);
+  emit clipPreviewChanged(clip);
+  emit clipFinished(clip, JobState::Cancelled, {});
+  emit historyChanged();
+  return true;
 }
 
 std::optional<ClipGeneration> GenerationService::running(ItemId clip) const {
@@ -233,6 +276,7 @@ void GenerationService::onPreview(qint64 job) {
   if (clip == 0) return;
   ClipGeneration& state = running_[clip];
   state.preview = queue_.latestPreview(job);
+  state.previewFrames = queue_.latestPreviewFrames(job);
   const GenerationJobStatus status = queue_.status(job);
   state.step = status.step;
   state.totalSteps = status.totalSteps;
@@ -333,88 +377,6 @@ Result<AssetId> GenerationService::placeholderAsset(int width, int height) {
   QFile::remove(temp);
   if (!asset) return asset.error();
   return asset->id;
-}
-
-QImage GenerationService::assetImage(AssetId asset) const {
-  if (asset == 0 || !store_) return {};
-  if (auto it = images_.find(asset); it != images_.end()) return *it;
-  if (auto it = clips_.find(asset); it != clips_.end()) return it->frames.front();
-  auto record = store_->asset(asset);
-  if (!record) return {};
-  if (record->kind == AssetKind::Video) {
-    loadClip(asset);
-    return {};
-  }
-  if (record->kind != AssetKind::Image) return {};
-  const auto path = store_->file().parent_path() / record->path;
-  QImage image(QString::fromStdString(path.string()));
-  images_.insert(asset, image);
-  return image;
-}
-
-QImage GenerationService::assetFrame(AssetId asset, double seconds) const {
-  const auto it = clips_.find(asset);
-  if (it == clips_.end()) return assetImage(asset);
-  const auto last = static_cast<qint64>(it->frames.size()) - 1;
-  const qint64 index = std::clamp<qint64>(qint64(std::floor(seconds * it->fps + 1e-6)), 0, last);
-  return it->frames[std::size_t(index)];
-}
-
-int GenerationService::assetFrameCount(AssetId asset) const {
-  if (const auto it = clips_.find(asset); it != clips_.end()) return static_cast<int>(it->frames.size());
-  return assetImage(asset).isNull() ? 0 : 1;
-}
-
-double GenerationService::assetFps(AssetId asset) const {
-  const auto it = clips_.find(asset);
-  return it == clips_.end() ? 0.0 : it->fps;
-}
-
-// Clips are decoded whole on the global pool (they are short); the viewer and timeline repaint on assetLoaded().
-void GenerationService::loadClip(AssetId asset) const {
-  if (loading_.contains(asset) || !store_) return;
-  auto record = store_->asset(asset);
-  if (!record) return;
-  loading_.insert(asset);
-  const auto path = store_->file().parent_path() / record->path;
-  auto* watcher = new QFutureWatcher<Result<ClipFrames>>(const_cast<GenerationService*>(this));
-  connect(watcher, &QFutureWatcher<Result<ClipFrames>>::finished, this, [this, watcher, asset, project = project_] {
-    watcher->deleteLater();
-    loading_.remove(asset);
-    if (project != project_) return;
-    const Result<ClipFrames> clip = watcher->result();
-    // A clip that cannot be read shows as missing media (a null image) instead of being retried on every paint.
-    clips_.insert(asset, clip ? *clip : ClipFrames{{QImage()}, 0.0});
-    emit const_cast<GenerationService*>(this)->assetLoaded(asset);
-  });
-  watcher->setFuture(QtConcurrent::run([path] { return readClipFrames(path); }));
-}
-
-// The init image of an image-to-video job: the photo, fitted to the requested size by cropping (as the preparation
-// module does, which also restores old photos when asked).
-Result<inference::Image> GenerationService::initImageFor(const timeline::GenerationSettings& settings,
-                                                         const GenerateOptions& options) const {
-  auto record = store_->asset(settings.referenceImages.front());
-  if (!record) return record.error();
-  const auto path = store_->file().parent_path() / record->path;
-#ifdef LANTERNA_HAS_PHOTO_PREPARATION
-  PhotoPreparation preparation;
-  preparation.width = settings.width;
-  preparation.height = settings.height;
-  preparation.restore = options.restorePhoto;
-  auto prepared = preparePhoto(path, preparation);
-  if (!prepared) return prepared.error();
-  return fromQImage(*prepared);
-#else
-  (void)options;
-  auto loaded = loadImageFile(QString::fromStdString(path.string()));
-  if (!loaded) return loaded.error();
-  const QImage image = toQImage(*loaded).scaled(settings.width, settings.height, Qt::KeepAspectRatioByExpanding,
-                                                Qt::SmoothTransformation);
-  const QImage cropped = image.copy((image.width() - settings.width) / 2, (image.height() - settings.height) / 2,
-                                    settings.width, settings.height);
-  return fromQImage(cropped);
-#endif
 }
 
 }  // namespace lanterna::app

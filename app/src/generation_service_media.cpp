@@ -1,12 +1,16 @@
 // The files a finished generation leaves in the project, written off the UI thread: a still is one PNG; a clip is
 // an H.264 MP4 at high quality (every frame) plus its frame 0 as a PNG, which carries the A1111 parameters and
-// serves as the history thumbnail. Also reads clips back as frames for the viewer.
+// serves as the history thumbnail. Also reads clips back as frames for the viewer (decoded on a worker, cached),
+// and prepares the photo of an image-to-video job.
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -14,6 +18,12 @@
 #include "lanterna/app/generation_service.h"
 #include "lanterna/app/image_convert.h"
 #include "lanterna/app/project_store.h"
+
+// Photo preparation (EXIF, sRGB, crop, restoration) is another module; without it, the init image is only cropped.
+#if __has_include("lanterna/app/photo_preparation.h")
+#include "lanterna/app/photo_preparation.h"
+#define LANTERNA_HAS_PHOTO_PREPARATION 1
+#endif
 #include "lanterna/assets/video_decoder.h"
 #include "lanterna/assets/video_writer.h"
 
@@ -115,6 +125,80 @@ Result<ClipFrames> readClipFrames(const std::filesystem::path& file) {
   }
   if (clip.frames.empty()) return makeError(ErrorKind::Truncated, "\"" + file.string() + "\" has no frames.", file);
   return clip;
+}
+
+QImage GenerationService::assetImage(AssetId asset) const {
+  if (asset == 0 || !store_) return {};
+  if (auto it = images_.find(asset); it != images_.end()) return *it;
+  if (auto it = clips_.find(asset); it != clips_.end()) return it->frames.front();
+  loadAsset(asset);
+  return {};
+}
+
+QImage GenerationService::assetFrame(AssetId asset, double seconds) const {
+  const auto it = clips_.find(asset);
+  if (it == clips_.end()) return assetImage(asset);
+  return it->frames[std::size_t(frameIndexAt(seconds, it->fps, static_cast<int>(it->frames.size())))];
+}
+
+int GenerationService::assetFrameCount(AssetId asset) const {
+  if (const auto it = clips_.find(asset); it != clips_.end()) return static_cast<int>(it->frames.size());
+  return assetImage(asset).isNull() ? 0 : 1;
+}
+
+double GenerationService::assetFps(AssetId asset) const {
+  const auto it = clips_.find(asset);
+  return it == clips_.end() ? 0.0 : it->fps;
+}
+
+// Pictures are read and clips decoded whole (they are short) on the global pool, never on the UI thread; the
+// timeline, viewer and history repaint on assetLoaded().
+void GenerationService::loadAsset(AssetId asset) const {
+  if (loading_.contains(asset) || !store_) return;
+  auto record = store_->asset(asset);
+  if (!record || (record->kind != AssetKind::Image && record->kind != AssetKind::Video)) return;
+  loading_.insert(asset);
+  const auto path = store_->file().parent_path() / record->path;
+  const bool still = record->kind == AssetKind::Image;
+  auto* watcher = new QFutureWatcher<Result<ClipFrames>>(const_cast<GenerationService*>(this));
+  connect(watcher, &QFutureWatcher<Result<ClipFrames>>::finished, this,
+          [this, watcher, asset, still, project = project_] {
+            watcher->deleteLater();
+            loading_.remove(asset);
+            if (project != project_) return;
+            const Result<ClipFrames> media = watcher->result();
+            // Unreadable media shows as missing (a null image) instead of being retried on every paint.
+            if (still) images_.insert(asset, media ? media->frames.front() : QImage());
+            else clips_.insert(asset, media ? *media : ClipFrames{{QImage()}, 0.0});
+            emit const_cast<GenerationService*>(this)->assetLoaded(asset);
+          });
+  watcher->setFuture(QtConcurrent::run([path, still]() -> Result<ClipFrames> {
+    if (!still) return readClipFrames(path);
+    QImage image(QString::fromStdString(path.string()));
+    if (image.isNull()) return makeError(ErrorKind::FormatIncorrect, "Cannot read \"" + path.string() + "\".", path);
+    return ClipFrames{{image}, 0.0};
+  }));
+}
+
+// The init image of an image-to-video job: the photo, oriented, in sRGB, cropped to fill the requested size and
+// restored when asked (the photo preparation module).
+Result<inference::Image> preparedPhoto(const std::filesystem::path& photo, int width, int height, bool restore) {
+#ifdef LANTERNA_HAS_PHOTO_PREPARATION
+  PhotoPreparation preparation;
+  preparation.width = width;
+  preparation.height = height;
+  preparation.restore = restore;
+  auto prepared = preparePhoto(photo, preparation);
+  if (!prepared) return prepared.error();
+  return fromQImage(*prepared);
+#else
+  (void)restore;
+  auto loaded = loadImageFile(QString::fromStdString(photo.string()));
+  if (!loaded) return loaded.error();
+  const QImage image =
+      toQImage(*loaded).scaled(width, height, Qt::KeepAspectRatioByExpanding, Qt::SmoothTransformation);
+  return fromQImage(image.copy((image.width() - width) / 2, (image.height() - height) / 2, width, height));
+#endif
 }
 
 }  // namespace lanterna::app

@@ -3,6 +3,7 @@
 // on the video track under it. Real engine on a tiny random model.
 #include <QApplication>
 #include <QCheckBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMimeData>
@@ -14,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 #include "lanterna/app/generation_service.h"
 #include "lanterna/app/project_store.h"
@@ -78,6 +80,7 @@ class ImageToVideoTest : public QObject {
     QVERIFY2(item, qPrintable(window->statusBar()->currentMessage()));
     QCOMPARE(item->track, references);
     const auto asset = std::get<timeline::ReferenceImagePayload>(item->payload).asset;
+    const FrameTime photoStart = item->start;  // `item` does not outlive the next edit
     QCOMPARE(window->projectStore()->asset(asset)->kind, app::AssetKind::Image);
 
     // The inspector shows the photo page: 4 frames at 8 fps (0.5 s), restore on, then Animate.
@@ -108,15 +111,22 @@ class ImageToVideoTest : public QObject {
     const timeline::ItemId clip = service->clipUnder(prompt);
     QVERIFY(clip != 0);
     QCOMPARE(window->document()->item(clip)->track, video);
-    QCOMPARE(window->document()->item(clip)->start, item->start);
-    const auto running = service->running(clip);
-    QVERIFY(running);
-    // The job's init image is the photo, fitted to the requested size.
-    const auto request = service->queue().status(running->job).spec.request;
+    QCOMPARE(window->document()->item(clip)->start, photoStart);
+    QVERIFY(service->running(clip));
+    // The photo is prepared on a worker, then the job is queued with it as the init image, fitted to the size.
+    QTRY_VERIFY_WITH_TIMEOUT(!service->running(clip) || service->running(clip)->job != 0, kFinishTimeoutMs);
+    QVERIFY2(finished.isEmpty(), qPrintable(finished.isEmpty() ? "" : finished.first().at(2).toString()));
+    const auto request = service->queue().status(service->running(clip)->job).spec.request;
     QVERIFY(request.initImage.has_value());
     QCOMPARE(request.initImage->width, 64);
     QCOMPARE(request.initImage->height, 64);
-    QCOMPARE(int(request.initImage->rgb[0]), 200);
+    // It went through the photo preparation with the inspector's "Restore old photo" on.
+    auto restored = app::preparedPhoto(photoPath.toStdString(), 64, 64, true);
+    auto plain = app::preparedPhoto(photoPath.toStdString(), 64, 64, false);
+    QVERIFY(restored && plain);
+    QCOMPARE(int(plain->rgb[0]), 200);
+    QVERIFY(restored->rgb != plain->rgb);
+    QVERIFY(request.initImage->rgb == restored->rgb);
     QCOMPARE(request.frames, 4);
     QVERIFY(finished.wait(kFinishTimeoutMs));
     const auto state = finished.first().at(1).value<app::JobState>();
@@ -150,6 +160,18 @@ class ImageToVideoTest : public QObject {
         linkedPrompts += !payload->settings.referenceImages.empty();
     QCOMPARE(linkedPrompts, 1);
 
+    // The prompt's inspector lists the photo as its reference; Clear makes it a text-only job again (undoable).
+    timelineWidget->setSelectedItem(prompt);
+    auto* referenceList = inspector->findChild<QLabel*>("references");
+    QVERIFY(referenceList && referenceList->text().startsWith("1 image"));
+    QTest::mouseClick(inspector->findChild<QToolButton*>("clearReferences"), Qt::LeftButton);
+    QVERIFY(std::get<timeline::PromptPayload>(window->document()->item(prompt)->payload).settings.referenceImages.empty());
+    QVERIFY(referenceList->text().startsWith("None"));
+    window->document()->undoStack().undo();
+    QCOMPARE(std::get<timeline::PromptPayload>(window->document()->item(prompt)->payload).settings.referenceImages,
+             std::vector<timeline::AssetId>{asset});
+    timelineWidget->setSelectedItem(photoItem);
+
     // A file that is not a photo is refused on the reference track, with the reason.
     const QString text = dir_.filePath("notes.txt");
     QFile file(text);
@@ -160,6 +182,26 @@ class ImageToVideoTest : public QObject {
     drop(timelineWidget, at + QPoint(300, 0), {text});
     QCOMPARE(int(window->document()->snapshot().items.size()), before);
     QVERIFY(window->statusBar()->currentMessage().contains("notes.txt"));
+
+    // A photo dropped on the video track comes in through the media import as a still; animating it puts the
+    // clip on a video track of its own below, never onto the photo.
+    const QPoint onVideo(ui::TimelineLayout::kHeaderWidth + 400,
+                         ui::TimelineLayout::kRulerHeight + 2 * ui::TimelineLayout::kTrackHeight + 20);
+    QCOMPARE(timelineWidget->layout().hitTest(*window->document(), onVideo, timelineWidget->width()).track, video);
+    drop(timelineWidget, onVideo, {photoPath});
+    const timeline::ItemId still = timelineWidget->selectedItem();
+    QVERIFY2(window->document()->item(still) && window->document()->item(still)->track == video,
+             qPrintable(window->statusBar()->currentMessage()));
+    QVERIFY(window->isAnimatable(still));
+    finished.clear();
+    window->animate(still);
+    QVERIFY(finished.wait(kFinishTimeoutMs));
+    QVERIFY(std::get<timeline::VideoPayload>(window->document()->item(still)->payload).takes.empty());
+    const auto& tracks = window->document()->tracks();
+    QCOMPARE(tracks.size(), size_t(5));  // prompts, photos, video, then the new prompt and video tracks
+    QCOMPARE(tracks[3].kind, timeline::TrackKind::Prompt);
+    QCOMPARE(tracks[4].kind, timeline::TrackKind::Video);
+    QCOMPARE(int(window->document()->itemsOnTrack(tracks[4].id).size()), 1);
   }
 
  private:

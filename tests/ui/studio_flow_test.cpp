@@ -202,7 +202,8 @@ class StudioFlowTest : public QObject {
     QVERIFY(reopened->openProjectFile(path));
     QCOMPARE(reopened->document()->snapshot(), saved);
     QCOMPARE(reopened->historyPanel()->visibleCount(), 2);
-    QVERIFY(!reopened->timeline()->decoration(clip).thumbnail.isNull());
+    // Thumbnails are read on a worker after opening, then painted.
+    QTRY_VERIFY_WITH_TIMEOUT(!reopened->timeline()->decoration(clip).thumbnail.isNull(), 10000);
     QCOMPARE(reopened->timeline()->selectedItem(), clip);
     QCOMPARE(reopened->transport()->playhead(), FrameTime{17});
     QCOMPARE(reopened->timeline()->pixelsPerFrame(), 3.5);

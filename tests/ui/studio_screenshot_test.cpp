@@ -128,7 +128,7 @@ class StudioScreenshotTest : public QObject {
     // The photo selected (the inspector's Animate page), the playhead on the clip made from it.
     window->timeline()->setSelectedItem(photoItem);
     window->transport()->setPlayhead(FrameTime{160});
-    QVERIFY(!window->timeline()->decoration(photoItem).thumbnail.isNull());
+    QTRY_VERIFY_WITH_TIMEOUT(!window->timeline()->decoration(photoItem).thumbnail.isNull(), 10000);
     window->timeline()->zoomToFit();
     QTest::qWait(200);  // the docks settle
     QVERIFY(!window->viewer()->image().isNull());

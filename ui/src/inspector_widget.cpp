@@ -196,6 +196,28 @@ QWidget* InspectorWidget::buildForm() {
   row(tr("Strength"), "strength", parseStrength);
   row(tr("Motion"), "motion", parseMotion);
 
+  // Reference images come from photos (Animate); here they are listed and can be dropped from the job.
+  auto* referenceRow = new QWidget;
+  auto* referenceLayout = new QHBoxLayout(referenceRow);
+  referenceLayout->setContentsMargins(0, 0, 0, 0);
+  references_ = new QLabel;
+  references_->setObjectName("references");
+  references_->setWordWrap(true);
+  auto* clearReferences = new QToolButton;
+  clearReferences->setObjectName("clearReferences");
+  clearReferences->setText(tr("Clear"));
+  clearReferences->setToolTip(tr("Generate from the prompt alone"));
+  connect(clearReferences, &QToolButton::clicked, this, [this] {
+    const GenerationSettings* settings = current();
+    if (!settings || settings->referenceImages.empty()) return;
+    GenerationSettings edited = *settings;
+    edited.referenceImages.clear();
+    apply(edited, textError_);
+  });
+  referenceLayout->addWidget(references_, 1);
+  referenceLayout->addWidget(clearReferences);
+  rows->addRow(tr("References"), referenceRow);
+
   auto* generate = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Generate"));
   generate->setObjectName("generate");
   connect(generate, &QPushButton::clicked, this, [this] { emit generateRequested(item_); });
@@ -336,6 +358,9 @@ void InspectorWidget::reload() {
   setField("duration", QString::number(settings->frames / settings->fps.toDouble(), 'f', 2));
   setField("strength", QString::number(settings->strength));
   setField("motion", QString::number(settings->motionAmount));
+  const auto referenceCount = static_cast<int>(settings->referenceImages.size());
+  references_->setText(referenceCount == 0 ? tr("None (text to image or video)")
+                                           : tr("%n image(s); the first is the first frame", nullptr, referenceCount));
   setError(textError_, negative_, {});
   int preset = 0;
   for (int i = 1; i < static_cast<int>(kSizePresets.size()); ++i)

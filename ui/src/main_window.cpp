@@ -5,6 +5,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
+#include <QTimer>
 #include <QUndoStack>
 
 #include <variant>
@@ -65,6 +66,14 @@ MainWindow::MainWindow(std::unique_ptr<JobQueue> queue, QWidget* parent)
     connect(generation_.get(), &app::GenerationService::assetLoaded, this, [this] {
       timeline_->update();
       updateViewer();
+      // Many thumbnails arrive together after opening a project: one history refresh for the lot.
+      if (!historyRefreshPending_) {
+        historyRefreshPending_ = true;
+        QTimer::singleShot(0, this, [this] {
+          historyRefreshPending_ = false;
+          refreshHistory();
+        });
+      }
     });
   } else if (queue_) {
     connectQueue();
@@ -200,7 +209,10 @@ void MainWindow::refreshFromDocument() {
 // clip (or the prompt that will make it) instead of showing its pixels.
 void MainWindow::updateViewer() {
   viewer_->setTimecode(transport_->timecode());
-  if (previewJob_ != 0 || previewClip_ != 0) return;  // a running generation owns the viewer until it finishes
+  if (previewJob_ != 0) return;  // a running generation owns the viewer until it finishes
+  // Scrubbing over a generating clip picks the preview's frame; while its files are saved, the last preview stays.
+  if (previewClip_ != 0 && generation_ && generation_->running(previewClip_)) return showClipPreview(previewClip_);
+  if (previewClip_ != 0 && generation_ && generation_->saving(previewClip_)) return;
   const FrameTime at = transport_->playhead();
   QString caption = tr("Nothing at the playhead");
   QImage image;

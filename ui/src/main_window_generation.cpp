@@ -121,9 +121,22 @@ void MainWindow::showClipPreview(qint64 clip) {
   previewClip_ = clip;
   const double fraction = running->totalSteps > 0 ? double(running->step) / running->totalSteps : 0.0;
   viewer_->setCompareImage({});
-  viewer_->showImage(running->preview, running->preview.isNull()
-                                           ? tr("Starting clip %1…").arg(clip)
-                                           : tr("Clip %1 · step %2/%3").arg(clip).arg(running->step).arg(running->totalSteps));
+  QString caption = running->preview.isNull()
+                        ? tr("Starting clip %1…").arg(clip)
+                        : tr("Clip %1 · step %2/%3").arg(clip).arg(running->step).arg(running->totalSteps);
+  QImage image = running->preview;
+  // A clip's preview has every frame: show the one under the playhead (frame 0 when it is elsewhere).
+  const int frames = static_cast<int>(running->previewFrames.size());
+  if (const timeline::Item* item = document_->item(clip); item && frames > 1) {
+    const auto at = transport_->playhead();
+    const double seconds = at >= item->start && at < item->end()
+                               ? document_->settings().frameRate.toSeconds(at - item->start).toDouble()
+                               : 0.0;
+    const int index = app::frameIndexAt(seconds, running->fps, frames);
+    image = running->previewFrames[std::size_t(index)];
+    caption += tr(" · frame %1/%2").arg(index + 1).arg(frames);
+  }
+  viewer_->showImage(image, caption);
   viewer_->setProgress(fraction);
 }
 

@@ -3,6 +3,8 @@
 #include <QDesktopServices>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QUrl>
 
 #include <variant>
@@ -44,8 +46,17 @@ void MainWindow::refreshHistory() {
                            QString::fromStdString(record.errorMessage), record.parent, {}};
         // A clip's outputs are its video then its frame-0 PNG; a still's only output is its PNG.
         if (generation_ && !record.outputs.empty()) entry.thumbnail = generation_->assetImage(record.outputs.back());
-        entry.frames = record.request.frames;
+        // What was made, not what was asked: a finished clip says its frames and rate in its video's media info;
+        // a finished still is one frame, whatever the request said.
+        entry.frames = record.status == app::GenerationStatus::Done ? 1 : record.request.frames;
         entry.fps = record.request.fps.toDouble();
+        if (record.outputs.size() > 1) {
+          if (auto clip = store_->asset(record.outputs.front()); clip && clip->kind == app::AssetKind::Video) {
+            const QJsonObject info = QJsonDocument::fromJson(QByteArray::fromStdString(clip->mediaInfoJson)).object();
+            entry.frames = info.value("frames").toInt(entry.frames);
+            entry.fps = info.value("fps").toDouble(entry.fps);
+          }
+        }
         entries.push_back(std::move(entry));
       }
   }

@@ -66,7 +66,9 @@ class GenerationQueue : public QObject {
 
   std::vector<GenerationJobStatus> jobs() const;
   GenerationJobStatus status(qint64 id) const;
-  QImage latestPreview(qint64 id) const;  // all frames side by side for clips: frame 0 only
+  QImage latestPreview(qint64 id) const;  // frame 0 for clips
+  // Every frame of the newest preview (one for stills); does not count as taking the preview.
+  std::vector<QImage> latestPreviewFrames(qint64 id) const;
   std::vector<QImage> results(qint64 id) const;
   // Blocks until nothing is pending or running (CLI and tests). False on timeout.
   bool waitForIdle(int timeoutMs) const;

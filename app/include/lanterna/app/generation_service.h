@@ -34,13 +34,18 @@ namespace lanterna::app {
 class ProjectStore;
 
 struct ClipGeneration {
-  qint64 job = 0;
+  qint64 job = 0;  // 0 while an image-to-video job's photo is being prepared (not queued yet)
   GenerationId generation = 0;
   timeline::ItemId prompt = 0;
   int step = 0;
   int totalSteps = 0;
-  QImage preview;  // the newest denoising preview; null before the first step
+  QImage preview;  // the newest denoising preview (frame 0 of a clip); null before the first step
+  std::vector<QImage> previewFrames;  // every frame of that preview: one for stills
+  double fps = 0.0;                   // the clip's requested rate, to find the frame under the playhead
 };
+
+// Which of `count` frames at `fps` shows `seconds` into a clip (clamped to the ends; 0 without a rate).
+int frameIndexAt(double seconds, double fps, int count);
 
 // What a finished generation left in the project.
 struct TakeMedia {
@@ -63,6 +68,10 @@ struct ClipFrames {
 // Decodes every frame of a (short, generated) clip. Blocking.
 Result<ClipFrames> readClipFrames(const std::filesystem::path& file);
 
+// The first frame of an image-to-video job from a photo file: oriented, sRGB, cropped to fill width x height,
+// restored (denoise, dust and scratches, contrast) when asked. Blocking; any thread.
+Result<inference::Image> preparedPhoto(const std::filesystem::path& photo, int width, int height, bool restore);
+
 struct GenerateOptions {
   // Image-to-video: the first reference image goes through photo restoration before it becomes the first frame.
   bool restorePhoto = false;
@@ -81,7 +90,8 @@ class GenerationService : public QObject {
 
   // Queues the prompt item's settings. Rolls the seed first unless it is locked (the item keeps the rolled seed),
   // and makes the clip under the prompt if there is none: both as one undo step. With reference images, the first
-  // is the init image (image-to-video: the first frame), cropped to fill the requested size.
+  // is the init image (image-to-video: the first frame), prepared on a worker (preparedPhoto) before the job is
+  // queued: then the result is 0 and running(clip)->job becomes the job's id once it is queued.
   Result<qint64> generate(timeline::ItemId promptItem, const GenerateOptions& options = {});
   bool cancel(timeline::ItemId clip);  // false when the clip is not generating
 
@@ -90,8 +100,8 @@ class GenerationService : public QObject {
   std::optional<ClipGeneration> running(timeline::ItemId clip) const;
   // True while a finished job's files are being written (after running() ends, before the take lands).
   bool saving(timeline::ItemId clip) const { return saving_.contains(clip); }
-  // The picture of an image asset, or frame 0 of a clip (cached); null when missing, or while a clip is decoded on
-  // a worker (assetLoaded() follows).
+  // The picture of an image asset, or frame 0 of a clip (cached); null when missing, or while it is read on a
+  // worker (assetLoaded() follows).
   QImage assetImage(AssetId asset) const;
   // The frame of an asset shown `seconds` into it: stills always, clips by their frame rate (clamped to the ends).
   QImage assetFrame(AssetId asset, double seconds) const;
@@ -114,9 +124,9 @@ class GenerationService : public QObject {
   Result<AssetId> placeholderAsset(int width, int height);
   void landTake(timeline::ItemId clip, const ClipGeneration& generation, const Result<TakeMedia>& media,
                 const std::vector<QImage>& frames, quint64 project);
-  void loadClip(AssetId asset) const;
-  Result<inference::Image> initImageFor(const timeline::GenerationSettings& settings,
-                                        const GenerateOptions& options) const;
+  void loadAsset(AssetId asset) const;
+  void preparePhotoThenEnqueue(timeline::ItemId clip, GenerationJobSpec spec, const std::filesystem::path& photo,
+                               int width, int height, bool restore);
   timeline::ItemId clipForJob(qint64 job) const;
   timeline::TrackId videoTrackBelow(timeline::TrackId promptTrack);
 

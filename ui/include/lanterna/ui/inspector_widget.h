@@ -94,6 +94,7 @@ class InspectorWidget : public QWidget {
   std::function<bool(timeline::ItemId)> animatable_;
   timeline::GenerationSettings photo_;  // frames, fps, motion for Animate; kept between photos
   QLabel* photoTitle_ = nullptr;
+  QLabel* references_ = nullptr;
   QCheckBox* restore_ = nullptr;
 };
 

@@ -133,6 +133,7 @@ class MainWindow : public QMainWindow {
   qint64 previewClip_ = 0;  // the generating clip whose preview the viewer shows
   bool compareTakes_ = false;
   bool holdViewState_ = false;
+  bool historyRefreshPending_ = false;
 };
 
 }  // namespace lanterna::ui
