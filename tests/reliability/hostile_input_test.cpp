@@ -189,7 +189,7 @@ TEST_F(HostileGeneration, RefusesWhatCannotFitInMemoryInsteadOfBeingKilled) {
   inference::GenerationRequest request;
   request.prompt = "a cat";
   request.width = request.height = 4096;
-  request.frames = 1;  // an image model: a clip would be refused before the estimate
+  request.frames = 1;  // 4096² alone cannot fit (an image model refuses frames > 1 earlier, as not a video model)
   request.steps = 1;
   inference::CancelToken cancel;
   const auto start = std::chrono::steady_clock::now();

@@ -254,6 +254,7 @@ class StudioFlowTest : public QObject {
           settings.height = 40;
         }
         settings.steps = 40;
+        settings.frames = 1;  // tiny-sd is an image model: the engine refuses it a clip
         document->requestChangeGenerationSettings(item.id, settings);
         if (first == 0) first = item.id;
       }
