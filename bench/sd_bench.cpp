@@ -328,11 +328,12 @@ void BM_UNetCfgStep256Variants(benchmark::State& state) {
   c10::InferenceMode inferenceMode;
   const at::Tensor latents = at::randn({2, 4, 32, 32}), context = at::randn({2, 77, 768});
   const std::vector<std::pair<std::string, CpuKernels>> variants{
-      {"plain_aten", {false, false, false}},
-      {"linear_onednn", {true, false, false}},
-      {"blocked_attention", {false, true, false}},
-      {"channels_last", {false, false, true}},
-      {"all", {true, true, true}}};
+      {"plain_aten", {false, false, false, false}},
+      {"linear_onednn", {true, false, false, false}},
+      {"blocked_attention", {false, true, false, false}},
+      {"channels_last", {false, false, true, false}},
+      {"prepacked_conv", {false, false, false, true}},
+      {"all", {true, true, true, true}}};
   const CpuKernels saved = cpuKernels();
   std::vector<std::vector<double>> seconds(variants.size());
   unetStep(*b.model.unet, latents, context);
@@ -427,11 +428,11 @@ BENCHMARK(BM_WholeRun256PeakMemory)->Unit(benchmark::kSecond)->Iterations(1);
 //   sd_bench --profile unet256 [steps]                  self CPU/wall time and GFLOP/s per ATen op
 //   sd_bench --compare unet256 ROUNDS plain default ... variants alternated round by round, medians + paired ratios
 // Variants: "plain" (plain ATen), "default" (this build's CpuKernels defaults), or flags joined by '+':
-// linear, attention, channels_last (e.g. "attention+linear").
+// linear, attention, channels_last, prepack (e.g. "attention+linear").
 
 std::optional<CpuKernels> parseVariant(const std::string& spec) {
   if (spec == "default") return CpuKernels{};
-  CpuKernels k{false, false, false};
+  CpuKernels k{false, false, false, false};
   if (spec == "plain") return k;
   size_t begin = 0;
   while (begin <= spec.size()) {
@@ -440,6 +441,7 @@ std::optional<CpuKernels> parseVariant(const std::string& spec) {
     if (flag == "linear") k.linearViaOneDnn = true;
     else if (flag == "attention") k.cacheBlockedAttention = true;
     else if (flag == "channels_last") k.channelsLastUNet = true;
+    else if (flag == "prepack") k.prepackedConvWeights = true;
     else return std::nullopt;
     begin = end + 1;
   }

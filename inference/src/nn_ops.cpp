@@ -1,7 +1,11 @@
 #include "nn_ops.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -27,6 +31,41 @@ bool isHalfLike(at::ScalarType type) { return type == at::kHalf || type == at::k
 CpuKernels& kernelChoice() {
   static CpuKernels kernels;
   return kernels;
+}
+
+// Whether [data, data + bytes) lies in one private mapping of a file (a weight borrowed from a safetensors file),
+// from /proc/self/maps. Linux only; elsewhere nothing counts as mapped and packed weights keep a dense copy.
+bool inFileMapping(const void* data, size_t bytes) {
+  const auto begin = reinterpret_cast<uintptr_t>(data), end = begin + bytes;
+  FILE* maps = std::fopen("/proc/self/maps", "r");
+  if (maps == nullptr) return false;
+  bool found = false;
+  unsigned long start = 0, stop = 0, offset = 0, inode = 0;
+  char perms[8] = {};
+  char device[32] = {};
+  char line[4096];
+  while (std::fgets(line, sizeof line, maps) != nullptr) {
+    if (std::sscanf(line, "%lx-%lx %7s %lx %31s %lu", &start, &stop, perms, &offset, device, &inode) != 6) continue;
+    if (begin >= start && end <= stop) {
+      found = inode != 0 && perms[3] == 'p';
+      break;
+    }
+  }
+  std::fclose(maps);
+  return found;
+}
+
+// After packing, a borrowed dense weight is no longer read: hand its file pages back to the page cache so the packed
+// copy does not double the resident memory (the pages fault in again if the dense path is ever used).
+void releaseFilePages(const at::Tensor& t) {
+#ifdef MADV_PAGEOUT
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<uintptr_t>(t.data_ptr()), end = begin + t.nbytes();
+  const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;  // whole pages only
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_PAGEOUT);
+#else
+  (void)t;
+#endif
 }
 
 // Below this many rows the weight reorder oneDNN does on every call costs more than the faster GEMM saves.
@@ -85,11 +124,32 @@ Conv2d Conv2d::load(const Weights& w, const std::string& name, int64_t outChanne
   conv.bias = optionalBias(w, name, outChannels, hasBias);
   conv.stride = stride;
   conv.padding = padding < 0 ? kernel / 2 : padding;
+  const at::Tensor& wt = conv.weight;
+  if (kernelChoice().prepackedConvWeights && wt.is_cpu() && wt.scalar_type() == at::kFloat && !wt.requires_grad() &&
+      wt.is_contiguous() && at::hasMKLDNN()) {
+    conv.packed = at::mkldnn_reorder_conv2d_weight(wt.to_mkldnn(), {conv.padding, conv.padding}, {stride, stride},
+                                                   {1, 1}, 1);
+    // Keep one copy resident: a file-borrowed weight gives its pages back; a converted (fp16 file) one is dropped
+    // for an empty tensor that still answers dtype/device, and the rare dense call unpacks it again.
+    if (inFileMapping(wt.data_ptr(), wt.nbytes()))
+      releaseFilePages(wt);
+    else
+      conv.weight = at::empty({0}, wt.options());
+  }
   return conv;
 }
 
+at::Tensor Conv2d::denseWeight() const {
+  return weight.numel() == 0 && packed.defined() ? packed.to_dense() : weight;
+}
+
 at::Tensor Conv2d::operator()(const at::Tensor& x) const {
-  return at::conv2d(x, weight, bias, {stride, stride}, {padding, padding});
+  const bool usePacked = packed.defined() && kernelChoice().prepackedConvWeights && x.is_cpu() &&
+                         x.scalar_type() == at::kFloat && x.dim() == 4 &&
+                         !(c10::GradMode::is_enabled() && x.requires_grad());
+  if (usePacked)
+    return at::mkldnn_convolution(x, packed, bias, {padding, padding}, {stride, stride}, {1, 1}, 1);
+  return at::conv2d(x, denseWeight(), bias, {stride, stride}, {padding, padding});
 }
 
 Linear Linear::load(const Weights& w, const std::string& name, int64_t outFeatures, int64_t inFeatures,
