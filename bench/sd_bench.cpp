@@ -276,7 +276,13 @@ Bench& bench() {
   static Bench* loaded = [] {
     at::set_num_threads(kThreads);
     c10::InferenceMode inferenceMode;
+    // Load with the conv weights packed, so each variant can run in this process; the defaults apply after.
+    const CpuKernels defaults = cpuKernels();
+    CpuKernels loading = defaults;
+    loading.prepackedConvWeights = true;
+    setCpuKernels(loading);
     auto model = loadStableDiffusion(modelFolder());
+    setCpuKernels(defaults);
     if (!model) throw std::runtime_error(model.error().message);
     auto* b = new Bench{std::move(*model), std::nullopt, 0};
     b->text.emplace(ClipTextConfig::fromJson(b->model.textEncoderConfig), b->model.textEncoder);

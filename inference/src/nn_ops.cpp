@@ -68,10 +68,29 @@ void releaseFilePages(const at::Tensor& t) {
 #endif
 }
 
+// Reorders a float32 CPU convolution weight (OIHW) into oneDNN's blocked layout, then
+// keeps one copy resident: a file-borrowed dense weight gives its pages back; a converted one (fp16 file) is
+// replaced by an empty tensor that still answers dtype/device, and the rare dense call unpacks the packed copy.
+// Returns an undefined tensor (nothing packed, dense untouched) when the weight does not qualify.
+at::Tensor packForOneDnn(at::Tensor& dense, at::IntArrayRef oihw, int64_t padding, int64_t stride) {
+  if (!dense.is_cpu() || dense.scalar_type() != at::kFloat || dense.requires_grad() || !dense.is_contiguous() ||
+      !at::hasMKLDNN())
+    return {};
+  at::Tensor packed =
+      at::mkldnn_reorder_conv2d_weight(dense.view(oihw).to_mkldnn(), {padding, padding}, {stride, stride}, {1, 1}, 1);
+  if (inFileMapping(dense.data_ptr(), dense.nbytes()))
+    releaseFilePages(dense);
+  else
+    dense = at::empty({0}, dense.options());
+  return packed;
+}
+
 // Below this many rows the weight reorder oneDNN does on every call costs more than the faster GEMM saves.
 constexpr int64_t kOneDnnLinearMinRows = 256;
 
 // x (..., in) viewed as a channels-last image [1, in, rows, 1]: memory is the same, so no copy in or out.
+// (A weight prepacked like Conv2d's is no faster here: oneDNN then writes NCHW and the result needs a transposing
+// copy; measured in docs/performance.md.)
 at::Tensor linearAsConv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
   const int64_t in = weight.size(1), out = weight.size(0), rows = x.numel() / in;
   at::Tensor image = x.as_strided({1, in, rows, 1}, {rows * in, 1, in, in});
@@ -124,18 +143,8 @@ Conv2d Conv2d::load(const Weights& w, const std::string& name, int64_t outChanne
   conv.bias = optionalBias(w, name, outChannels, hasBias);
   conv.stride = stride;
   conv.padding = padding < 0 ? kernel / 2 : padding;
-  const at::Tensor& wt = conv.weight;
-  if (kernelChoice().prepackedConvWeights && wt.is_cpu() && wt.scalar_type() == at::kFloat && !wt.requires_grad() &&
-      wt.is_contiguous() && at::hasMKLDNN()) {
-    conv.packed = at::mkldnn_reorder_conv2d_weight(wt.to_mkldnn(), {conv.padding, conv.padding}, {stride, stride},
-                                                   {1, 1}, 1);
-    // Keep one copy resident: a file-borrowed weight gives its pages back; a converted (fp16 file) one is dropped
-    // for an empty tensor that still answers dtype/device, and the rare dense call unpacks it again.
-    if (inFileMapping(wt.data_ptr(), wt.nbytes()))
-      releaseFilePages(wt);
-    else
-      conv.weight = at::empty({0}, wt.options());
-  }
+  if (kernelChoice().prepackedConvWeights)
+    conv.packed = packForOneDnn(conv.weight, conv.weight.sizes().vec(), conv.padding, stride);
   return conv;
 }
 
