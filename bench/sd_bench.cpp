@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "lanterna/inference/engine.h"
 #include "latent_preview.h"
 #include "nn_ops.h"
+#include "op_profile.h"
 #include "sd_loader.h"
 
 namespace {
@@ -274,7 +276,13 @@ Bench& bench() {
   static Bench* loaded = [] {
     at::set_num_threads(kThreads);
     c10::InferenceMode inferenceMode;
+    // Load with the conv weights packed, so each variant can run in this process; the defaults apply after.
+    const CpuKernels defaults = cpuKernels();
+    CpuKernels loading = defaults;
+    loading.prepackedConvWeights = true;
+    setCpuKernels(loading);
     auto model = loadStableDiffusion(modelFolder());
+    setCpuKernels(defaults);
     if (!model) throw std::runtime_error(model.error().message);
     auto* b = new Bench{std::move(*model), std::nullopt, 0};
     b->text.emplace(ClipTextConfig::fromJson(b->model.textEncoderConfig), b->model.textEncoder);
@@ -326,11 +334,12 @@ void BM_UNetCfgStep256Variants(benchmark::State& state) {
   c10::InferenceMode inferenceMode;
   const at::Tensor latents = at::randn({2, 4, 32, 32}), context = at::randn({2, 77, 768});
   const std::vector<std::pair<std::string, CpuKernels>> variants{
-      {"plain_aten", {false, false, false}},
-      {"linear_onednn", {true, false, false}},
-      {"blocked_attention", {false, true, false}},
-      {"channels_last", {false, false, true}},
-      {"all", {true, true, true}}};
+      {"plain_aten", {false, false, false, false}},
+      {"linear_onednn", {true, false, false, false}},
+      {"blocked_attention", {false, true, false, false}},
+      {"channels_last", {false, false, true, false}},
+      {"prepacked_conv", {false, false, false, true}},
+      {"all", {true, true, true, true}}};
   const CpuKernels saved = cpuKernels();
   std::vector<std::vector<double>> seconds(variants.size());
   unetStep(*b.model.unet, latents, context);
@@ -421,10 +430,115 @@ BENCHMARK(BM_VaeDecode)->Arg(256)->Unit(benchmark::kMillisecond)->Iterations(1)-
 BENCHMARK(BM_VaeDecode)->Arg(512)->Unit(benchmark::kMillisecond)->Iterations(1)->Repetitions(3);
 BENCHMARK(BM_WholeRun256PeakMemory)->Unit(benchmark::kSecond)->Iterations(1);
 
+// --- 5. Modes for kernel work: a per-op profile, and an interleaved before/after comparison ---------------------
+//   sd_bench --profile unet256 [steps]                  self CPU/wall time and GFLOP/s per ATen op
+//   sd_bench --compare unet256 ROUNDS plain default ... variants alternated round by round, medians + paired ratios
+// Variants: "plain" (plain ATen), "default" (this build's CpuKernels defaults), or flags joined by '+':
+// linear, attention, channels_last, prepack (e.g. "attention+linear").
+
+std::optional<CpuKernels> parseVariant(const std::string& spec) {
+  if (spec == "default") return CpuKernels{};
+  CpuKernels k{false, false, false, false};
+  if (spec == "plain") return k;
+  size_t begin = 0;
+  while (begin <= spec.size()) {
+    const size_t end = std::min(spec.find('+', begin), spec.size());
+    const std::string flag = spec.substr(begin, end - begin);
+    if (flag == "linear") k.linearViaOneDnn = true;
+    else if (flag == "attention") k.cacheBlockedAttention = true;
+    else if (flag == "channels_last") k.channelsLastUNet = true;
+    else if (flag == "prepack") k.prepackedConvWeights = true;
+    else return std::nullopt;
+    begin = end + 1;
+  }
+  return k;
+}
+
+// One unit of work by name: unet256, unet512 (a CFG step), vae256, vae512 (a decode).
+std::optional<std::function<void()>> workload(const std::string& what) {
+  Bench& b = bench();
+  at::manual_seed(1);
+  if (what == "unet256" || what == "unet512") {
+    const int64_t side = what == "unet256" ? 32 : 64;
+    at::Tensor latents = at::randn({2, 4, side, side}), context = at::randn({2, 77, 768});
+    return [&b, latents, context] { unetStep(*b.model.unet, latents, context); };
+  }
+  if (what == "vae256" || what == "vae512") {
+    at::Tensor latent = at::randn({1, 4, what == "vae256" ? 32 : 64, what == "vae256" ? 32 : 64});
+    return [&b, latent] { b.model.vae->decode(latent); };
+  }
+  return std::nullopt;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+int profileMode(const std::string& what, int steps) {
+  c10::InferenceMode inferenceMode;
+  auto work = workload(what);
+  if (!work) return std::fprintf(stderr, "unknown workload %s\n", what.c_str()), 2;
+  (*work)();  // warm-up: page-in of the mapped weights
+  const double cpu0 = lanterna::bench::processCpuSeconds(), wall0 = lanterna::bench::wallSeconds();
+  lanterna::bench::OpProfile profile;
+  for (int i = 0; i < steps; ++i) (*work)();
+  const double cpu = lanterna::bench::processCpuSeconds() - cpu0, wall = lanterna::bench::wallSeconds() - wall0;
+  std::printf("%s, %d steps, %d threads: %.3f s wall, %.3f s process CPU per step (profiler on)\n\n",
+              what.c_str(), steps, at::get_num_threads(), wall / steps, cpu / steps);
+  profile.print(steps);
+  std::printf("\nconvolutions and GEMMs by input shapes:\n");
+  profile.printShapes(steps);
+  return 0;
+}
+
+int compareMode(const std::string& what, int rounds, const std::vector<std::string>& names) {
+  c10::InferenceMode inferenceMode;
+  auto work = workload(what);
+  if (!work) return std::fprintf(stderr, "unknown workload %s\n", what.c_str()), 2;
+  std::vector<CpuKernels> variants;
+  for (const auto& name : names) {
+    auto k = parseVariant(name);
+    if (!k) return std::fprintf(stderr, "unknown variant %s\n", name.c_str()), 2;
+    variants.push_back(*k);
+  }
+  for (const auto& k : variants) setCpuKernels(k), (*work)();  // warm-up of every path
+  std::vector<std::vector<double>> wall(variants.size()), cpu(variants.size()), ratio(variants.size());
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = 0; i < variants.size(); ++i) {
+      setCpuKernels(variants[(i + r) % variants.size()]);  // rotate the order so no variant always runs first
+      const size_t v = (i + r) % variants.size();
+      const double c0 = lanterna::bench::processCpuSeconds(), w0 = lanterna::bench::wallSeconds();
+      (*work)();
+      wall[v].push_back(lanterna::bench::wallSeconds() - w0);
+      cpu[v].push_back(lanterna::bench::processCpuSeconds() - c0);
+    }
+    for (size_t v = 0; v < variants.size(); ++v) ratio[v].push_back(wall[v].back() / wall[0].back());
+    double load[3] = {0, 0, 0};
+    getloadavg(load, 3);
+    std::fprintf(stderr, "round %d/%d done (load %.1f)\n", r + 1, rounds, load[0]);
+  }
+  std::printf("%s, %d rounds, %d threads; medians (before = the first variant)\n", what.c_str(), rounds,
+              at::get_num_threads());
+  std::printf("%-34s %9s %9s %9s %12s\n", "variant", "wall_s", "min_s", "cpu_s", "paired_ratio");
+  for (size_t v = 0; v < variants.size(); ++v)
+    std::printf("%-34s %9.3f %9.3f %9.3f %12.3f\n", names[v].c_str(), median(wall[v]),
+                *std::min_element(wall[v].begin(), wall[v].end()), median(cpu[v]), median(ratio[v]));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--whole-run-256") return wholeRun256();
+  if (argc > 2 && std::string(argv[1]) == "--profile") {
+    bench();
+    return profileMode(argv[2], argc > 3 ? std::atoi(argv[3]) : 3);
+  }
+  if (argc > 4 && std::string(argv[1]) == "--compare") {
+    bench();
+    return compareMode(argv[2], std::atoi(argv[3]), std::vector<std::string>(argv + 4, argv + argc));
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

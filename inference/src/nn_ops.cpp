@@ -1,7 +1,11 @@
 #include "nn_ops.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -29,10 +33,64 @@ CpuKernels& kernelChoice() {
   return kernels;
 }
 
+// Whether [data, data + bytes) lies in one private mapping of a file (a weight borrowed from a safetensors file),
+// from /proc/self/maps. Linux only; elsewhere nothing counts as mapped and packed weights keep a dense copy.
+bool inFileMapping(const void* data, size_t bytes) {
+  const auto begin = reinterpret_cast<uintptr_t>(data), end = begin + bytes;
+  FILE* maps = std::fopen("/proc/self/maps", "r");
+  if (maps == nullptr) return false;
+  bool found = false;
+  unsigned long start = 0, stop = 0, offset = 0, inode = 0;
+  char perms[8] = {};
+  char device[32] = {};
+  char line[4096];
+  while (std::fgets(line, sizeof line, maps) != nullptr) {
+    if (std::sscanf(line, "%lx-%lx %7s %lx %31s %lu", &start, &stop, perms, &offset, device, &inode) != 6) continue;
+    if (begin >= start && end <= stop) {
+      found = inode != 0 && perms[3] == 'p';
+      break;
+    }
+  }
+  std::fclose(maps);
+  return found;
+}
+
+// After packing, a borrowed dense weight is no longer read: hand its file pages back to the page cache so the packed
+// copy does not double the resident memory (the pages fault in again if the dense path is ever used).
+void releaseFilePages(const at::Tensor& t) {
+#ifdef MADV_PAGEOUT
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<uintptr_t>(t.data_ptr()), end = begin + t.nbytes();
+  const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;  // whole pages only
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_PAGEOUT);
+#else
+  (void)t;
+#endif
+}
+
+// Reorders a float32 CPU convolution weight (OIHW) into oneDNN's blocked layout, then
+// keeps one copy resident: a file-borrowed dense weight gives its pages back; a converted one (fp16 file) is
+// replaced by an empty tensor that still answers dtype/device, and the rare dense call unpacks the packed copy.
+// Returns an undefined tensor (nothing packed, dense untouched) when the weight does not qualify.
+at::Tensor packForOneDnn(at::Tensor& dense, at::IntArrayRef oihw, int64_t padding, int64_t stride) {
+  if (!dense.is_cpu() || dense.scalar_type() != at::kFloat || dense.requires_grad() || !dense.is_contiguous() ||
+      !at::hasMKLDNN())
+    return {};
+  at::Tensor packed =
+      at::mkldnn_reorder_conv2d_weight(dense.view(oihw).to_mkldnn(), {padding, padding}, {stride, stride}, {1, 1}, 1);
+  if (inFileMapping(dense.data_ptr(), dense.nbytes()))
+    releaseFilePages(dense);
+  else
+    dense = at::empty({0}, dense.options());
+  return packed;
+}
+
 // Below this many rows the weight reorder oneDNN does on every call costs more than the faster GEMM saves.
 constexpr int64_t kOneDnnLinearMinRows = 256;
 
 // x (..., in) viewed as a channels-last image [1, in, rows, 1]: memory is the same, so no copy in or out.
+// (A weight prepacked like Conv2d's is no faster here: oneDNN then writes NCHW and the result needs a transposing
+// copy; measured in docs/performance.md.)
 at::Tensor linearAsConv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
   const int64_t in = weight.size(1), out = weight.size(0), rows = x.numel() / in;
   at::Tensor image = x.as_strided({1, in, rows, 1}, {rows * in, 1, in, in});
@@ -85,11 +143,22 @@ Conv2d Conv2d::load(const Weights& w, const std::string& name, int64_t outChanne
   conv.bias = optionalBias(w, name, outChannels, hasBias);
   conv.stride = stride;
   conv.padding = padding < 0 ? kernel / 2 : padding;
+  if (kernelChoice().prepackedConvWeights)
+    conv.packed = packForOneDnn(conv.weight, conv.weight.sizes().vec(), conv.padding, stride);
   return conv;
 }
 
+at::Tensor Conv2d::denseWeight() const {
+  return weight.numel() == 0 && packed.defined() ? packed.to_dense() : weight;
+}
+
 at::Tensor Conv2d::operator()(const at::Tensor& x) const {
-  return at::conv2d(x, weight, bias, {stride, stride}, {padding, padding});
+  const bool usePacked = packed.defined() && kernelChoice().prepackedConvWeights && x.is_cpu() &&
+                         x.scalar_type() == at::kFloat && x.dim() == 4 &&
+                         !(c10::GradMode::is_enabled() && x.requires_grad());
+  if (usePacked)
+    return at::mkldnn_convolution(x, packed, bias, {padding, padding}, {stride, stride}, {1, 1}, 1);
+  return at::conv2d(x, denseWeight(), bias, {stride, stride}, {padding, padding});
 }
 
 Linear Linear::load(const Weights& w, const std::string& name, int64_t outFeatures, int64_t inFeatures,
