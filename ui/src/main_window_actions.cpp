@@ -61,6 +61,12 @@ void MainWindow::createActions() {
     addClipSpeedEntries(*clipMenu, *document_, timeline_->selectedItem(), this, [this](const QString& why) { showStatus(why); });
     if (clipMenu->isEmpty()) clipMenu->addAction(tr("Select a video clip"))->setEnabled(false);
   });
+  // The same entries on the clip's right-click menu.
+  connect(timeline_, &TimelineWidget::itemMenuRequested, this, [this](QMenu* menu, qint64 id) {
+    if (!document_) return;
+    menu->addSeparator();
+    addClipSpeedEntries(*menu, *document_, id, this, [this](const QString& why) { showStatus(why); });
+  });
 
   edit->addSeparator();
   action(edit, tr("&Model Folders…"), {QKeySequence::Preferences}, [this] { modelPanel_->editFolders(); });
