@@ -64,7 +64,7 @@ void MainWindow::createActions() {
   // The same entries on the clip's right-click menu.
   connect(timeline_, &TimelineWidget::itemMenuRequested, this, [this](QMenu* menu, qint64 id) {
     if (!document_) return;
-    menu->addSeparator();
+    if (!menu->isEmpty()) menu->addSeparator();  // collapses when nothing follows
     addClipSpeedEntries(*menu, *document_, id, this, [this](const QString& why) { showStatus(why); });
   });
 
