@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -65,8 +66,15 @@ class Automation : public QObject {
 
   // A prompt track and a video track under it, as a user makes them before the first prompt.
   void prepareTracks() {
-    for (const auto& track : document().snapshot().tracks)
+    const auto snapshot = document().snapshot();
+    for (const auto& track : snapshot.tracks)
       if (track.kind == timeline::TrackKind::Prompt && promptTrack_ == 0) promptTrack_ = track.id;
+    // Prompts left by earlier runs can be generated again (a new take), and new ones go after them.
+    for (const auto& item : snapshot.items)
+      if (item.track == promptTrack_ && std::holds_alternative<timeline::PromptPayload>(item.payload)) {
+        prompts_.push_back(item.id);
+        nextStart_ = std::max(nextStart_, item.end().frames);
+      }
     if (promptTrack_ == 0) {
       promptTrack_ = document().requestAddTrack(timeline::TrackKind::Prompt, "Prompts").createdId;
       document().requestAddTrack(timeline::TrackKind::Video, "Video");

@@ -84,6 +84,7 @@ TEST(StudioKillTest, EditsGenerationsAndExportsSurviveSigkill) {
   fs::create_directories(exports);
   ASSERT_TRUE(app::ProjectStore::create(project, timeline::ProjectSettings{"edit-0", {24, 1}, 64, 64}).ok());
   // The studio's settings, layout and default folders stay inside the test's folder.
+  setenv("QT_QPA_PLATFORM", "offscreen", 1);
   setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
   setenv("XDG_DATA_HOME", (dir / "data").c_str(), 1);
   auto studio = [&](unsigned seed) {
@@ -100,14 +101,18 @@ TEST(StudioKillTest, EditsGenerationsAndExportsSurviveSigkill) {
   const int kills = envNumber("LANTERNA_STUDIO_KILL_COUNT", 12);
   const auto budget = std::chrono::seconds(envNumber("LANTERNA_STUDIO_KILL_SECONDS", 40));
   const auto start = std::chrono::steady_clock::now();
-  int rounds = 0, killedWhileWorking = 0, exportFiles = 0;
+  int rounds = 0, killedWhileWorking = 0, exportFiles = 0, startups = 0;
+  std::chrono::duration<double> startup{0};
   for (; rounds < kills && std::chrono::steady_clock::now() - start < budget; ++rounds) {
     ChildProcess child(studio(rng()));
     ASSERT_TRUE(child.started());
     // One kill in four lands during start-up (Qt, the window, opening and recovering the project).
     std::chrono::microseconds delay(rng() % 400000);
     if (rounds % 4 != 0) {
+      const auto launched = std::chrono::steady_clock::now();
       ASSERT_TRUE(child.waitFor("ready", 60s)) << child.output();
+      startup += std::chrono::steady_clock::now() - launched;
+      ++startups;
       delay = std::chrono::microseconds(rng() % 2500000);
     }
     killedWhileWorking += child.killAfter(delay);
@@ -143,9 +148,10 @@ TEST(StudioKillTest, EditsGenerationsAndExportsSurviveSigkill) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   RecordProperty("kills", killedWhileWorking);
   std::printf("studio: %d of %d runs killed while working (%.1f s); last edit %d, %zu items, %zu generations "
-              "reported done, %d done / %d interrupted in history, %zu exports reported, %d export files\n",
+              "reported done, %d done / %d interrupted in history, %zu exports reported, %d export files; start-up "
+              "%.2f s\n",
               killedWhileWorking, rounds, seconds, expected.savedEdit, items.size(), expected.done.size(), done,
-              interrupted, exported.size(), exportFiles);
+              interrupted, exported.size(), exportFiles, startups ? startup.count() / startups : 0.0);
   EXPECT_GE(killedWhileWorking, rounds * 7 / 10) << "the kills mostly missed the work";
   EXPECT_GT(expected.savedEdit + static_cast<int>(items.size()), 0) << "the studio never reported an edit saved";
   EXPECT_FALSE(expected.running.empty()) << "the studio never started a generation";
