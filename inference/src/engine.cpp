@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "fault_injection.h"
 #include "memory_estimate.h"
 #include "sd_loader.h"
 #include "sd_open.h"
@@ -46,6 +47,15 @@ Result<std::filesystem::path> findTokenizer(const LoadedModel& model, const Engi
                        "files vocab.json and merges.txt (from openai/clip-vit-large-patch14) in \"" + where +
                        "/clip_tokenizer/\": run `lanterna-cli models fetch-tokenizer`, or copy them there.",
                    model.info.path);
+}
+
+// CUDA's caching allocator throws c10::OutOfMemoryError (LibTorch >= 1.13); the job fails with what to change.
+Error outOfMemory(const c10::OutOfMemoryError& e, const std::string& during, const std::filesystem::path& file = {}) {
+  const std::string message = e.msg();
+  return makeError(ErrorKind::OutOfMemory,
+                   "Out of memory while " + during + " (" + message.substr(0, message.find('\n')) +
+                       "): lower the size or the number of frames.",
+                   file);
 }
 
 Error errorFrom(const c10::Error& e, const std::filesystem::path& file = {}) {
@@ -119,6 +129,7 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
   }
   try {
     c10::InferenceMode inferenceMode;
+    injectOutOfMemory("load");
     auto loaded = loadStableDiffusion(model, load);
     if (!loaded) return loaded.error();
     auto tokenizerFolder = findTokenizer(*loaded, options);
@@ -141,6 +152,8 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
     return makeError(ErrorKind::FormatIncorrect, std::string("Cannot load the model: ") + e.what(), model);
   } catch (const SchedulerError& e) {
     return makeError(ErrorKind::FormatIncorrect, std::string("Cannot load the model's scheduler: ") + e.what(), model);
+  } catch (const c10::OutOfMemoryError& e) {
+    return outOfMemory(e, "loading the model", model);
   } catch (const c10::Error& e) {
     return errorFrom(e, model);
   } catch (const std::bad_alloc&) {
@@ -179,6 +192,8 @@ Result<GenerationOutput> Engine::generate(const GenerationRequest& request, Step
     return makeError(ErrorKind::InvalidArgument, e.what());
   } catch (const WeightsError& e) {
     return makeError(ErrorKind::FormatIncorrect, e.what());
+  } catch (const c10::OutOfMemoryError& e) {
+    return outOfMemory(e, "generating");
   } catch (const c10::Error& e) {
     return errorFrom(e);
   } catch (const std::bad_alloc&) {
