@@ -18,8 +18,7 @@ build="${LANTERNA_SANITIZE_BUILD:-$root/build-sanitize}"
 jobs="${LANTERNA_JOBS:-2}"
 targets="${LANTERNA_SANITIZE_TARGETS:-all}"
 # Built first, so their tests have results even when the LibTorch-heavy rest does not finish in the time there is.
-first="lanterna_timeline_tests lanterna_assets_tests lanterna-kill-driver safetensors_fuzz_replay_test \
-clip_tokenizer_fuzz_replay_test project_store_fuzz_replay_test png_parameters_fuzz_replay_test"
+first="lanterna_timeline_tests lanterna_assets_tests lanterna-kill-driver"
 nice_cmd=(nice -n "${LANTERNA_NICE:-15}")
 flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g -O1"
 
