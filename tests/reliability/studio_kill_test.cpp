@@ -73,6 +73,25 @@ std::string checkExports(const fs::path& folder, const std::set<std::string>& re
   return {};
 }
 
+// Files a kill left behind that nothing references: temporaries in media/ (a PNG being written, a ".partial" copy)
+// and export temporaries beside the final names. Harmless to the project, but they take disk space.
+int leftovers(const fs::path& project, const fs::path& exports) {
+  auto store = app::ProjectStore::open(project);
+  std::set<fs::path> referenced;
+  if (store)
+    if (auto assets = store->assets())
+      for (const auto& asset : *assets) referenced.insert(fs::weakly_canonical(project.parent_path() / asset.path));
+  int count = 0;
+  const std::regex finalName(R"(export-\d+-\d+\.mp4)");
+  for (const fs::path& folder : {project.parent_path() / "media", exports})
+    if (fs::exists(folder))
+      for (const auto& entry : fs::recursive_directory_iterator(folder))
+        if (entry.is_regular_file() && !referenced.count(fs::weakly_canonical(entry.path())) &&
+            !std::regex_match(entry.path().filename().string(), finalName))
+          if (++count <= 8) std::printf("leftover: %s\n", entry.path().filename().c_str());
+  return count;
+}
+
 TEST(StudioKillTest, EditsGenerationsAndExportsSurviveSigkill) {
 #ifndef LANTERNA_STUDIO_PATH
   GTEST_SKIP() << "the studio is not built here (LANTERNA_BUILD_UI=OFF)";
@@ -149,9 +168,10 @@ TEST(StudioKillTest, EditsGenerationsAndExportsSurviveSigkill) {
   RecordProperty("kills", killedWhileWorking);
   std::printf("studio: %d of %d runs killed while working (%.1f s); last edit %d, %zu items, %zu generations "
               "reported done, %d done / %d interrupted in history, %zu exports reported, %d export files; start-up "
-              "%.2f s\n",
+              "%.2f s; %d unreferenced leftover files\n",
               killedWhileWorking, rounds, seconds, expected.savedEdit, items.size(), expected.done.size(), done,
-              interrupted, exported.size(), exportFiles, startups ? startup.count() / startups : 0.0);
+              interrupted, exported.size(), exportFiles, startups ? startup.count() / startups : 0.0,
+              leftovers(project, exports));
   EXPECT_GE(killedWhileWorking, rounds * 7 / 10) << "the kills mostly missed the work";
   EXPECT_GT(expected.savedEdit + static_cast<int>(items.size()), 0) << "the studio never reported an edit saved";
   EXPECT_FALSE(expected.running.empty()) << "the studio never started a generation";
