@@ -60,8 +60,13 @@ Error outOfMemory(const c10::OutOfMemoryError& e, const std::string& during, con
 
 Error errorFrom(const c10::Error& e, const std::filesystem::path& file = {}) {
   const std::string message = e.msg();
-  if (message.find("out of memory") != std::string::npos || message.find("DefaultCPUAllocator") != std::string::npos)
-    return makeError(ErrorKind::OutOfMemory, "Out of memory: " + message.substr(0, message.find('\n')), file);
+  // Older paths and cuBLAS/cuDNN report exhausted memory as a plain c10::Error.
+  if (message.find("out of memory") != std::string::npos || message.find("DefaultCPUAllocator") != std::string::npos ||
+      message.find("STATUS_ALLOC_FAILED") != std::string::npos)
+    return makeError(ErrorKind::OutOfMemory,
+                     "Out of memory (" + message.substr(0, message.find('\n')) +
+                         "): lower the size or the number of frames.",
+                     file);
   return makeError(ErrorKind::Internal, "The engine failed: " + message.substr(0, message.find('\n')), file);
 }
 
