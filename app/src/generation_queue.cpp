@@ -268,6 +268,7 @@ void GenerationQueue::runJob(const std::shared_ptr<Job>& job) {
     }
     engine_ = std::make_unique<inference::Engine>(std::move(*opened));
     enginePath_ = modelPath;
+    ++modelLoads_;
   }
   {
     std::lock_guard lock(mutex_);
@@ -302,7 +303,8 @@ void GenerationQueue::runJob(const std::shared_ptr<Job>& job) {
       finish(JobState::Cancelled, nullptr);
       return;
     }
-    // After an out-of-memory the cached model may hold fragments: drop it so the next job starts clean.
+    // After an out-of-memory (a CUDA step, VAE decode or load) the resident model may hold fragments of device
+    // memory: drop it so the next job starts clean with all memory free.
     if (error.kind == ErrorKind::OutOfMemory) {
       engine_.reset();
       enginePath_.clear();

@@ -1,5 +1,6 @@
 // lanterna: the studio.
 //   lanterna [--demo] [--screenshot PATH]
+//   lanterna --project P --automate edits,generate,export   (scripted run, see studio_automation.h)
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
@@ -14,6 +15,7 @@
 #include "lanterna/ui/theme.h"
 #include "lanterna/ui/timeline_widget.h"
 #include "lanterna/ui/transport.h"
+#include "studio_automation.h"
 
 namespace {
 
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName("Lanterna");
   QApplication::setApplicationName("Lanterna");
   lanterna::ui::applyDarkTheme(application);
+  if (lanterna::studio::automationRequested(argc, argv)) return lanterna::studio::runAutomation(application);
 
   QCommandLineParser options;
   options.setApplicationDescription("Lanterna: a native desktop studio for AI video.");

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "animatediff_pipeline.h"
+#include "fault_injection.h"
 #include "memory_estimate.h"
 #include "sd_loader.h"
 #include "sd_open.h"
@@ -50,10 +51,24 @@ Result<std::filesystem::path> findTokenizer(const LoadedModel& model, const Engi
                    model.info.path);
 }
 
+// CUDA's caching allocator throws c10::OutOfMemoryError (LibTorch >= 1.13); the job fails with what to change.
+Error outOfMemory(const c10::OutOfMemoryError& e, const std::string& during, const std::filesystem::path& file = {}) {
+  const std::string message = e.msg();
+  return makeError(ErrorKind::OutOfMemory,
+                   "Out of memory while " + during + " (" + message.substr(0, message.find('\n')) +
+                       "): lower the size or the number of frames.",
+                   file);
+}
+
 Error errorFrom(const c10::Error& e, const std::filesystem::path& file = {}) {
   const std::string message = e.msg();
-  if (message.find("out of memory") != std::string::npos || message.find("DefaultCPUAllocator") != std::string::npos)
-    return makeError(ErrorKind::OutOfMemory, "Out of memory: " + message.substr(0, message.find('\n')), file);
+  // Older paths and cuBLAS/cuDNN report exhausted memory as a plain c10::Error.
+  if (message.find("out of memory") != std::string::npos || message.find("DefaultCPUAllocator") != std::string::npos ||
+      message.find("STATUS_ALLOC_FAILED") != std::string::npos)
+    return makeError(ErrorKind::OutOfMemory,
+                     "Out of memory (" + message.substr(0, message.find('\n')) +
+                         "): lower the size or the number of frames.",
+                     file);
   return makeError(ErrorKind::Internal, "The engine failed: " + message.substr(0, message.find('\n')), file);
 }
 
@@ -138,6 +153,7 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
   const bool cuda = load.device.is_cuda();
   try {
     c10::InferenceMode inferenceMode;
+    injectOutOfMemory("load");
     auto loaded = loadStableDiffusion(model, load);
     if (!loaded) return loaded.error();
     auto tokenizerFolder = findTokenizer(*loaded, options);
@@ -160,6 +176,8 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
     return makeError(ErrorKind::FormatIncorrect, std::string("Cannot load the model: ") + e.what(), model);
   } catch (const SchedulerError& e) {
     return makeError(ErrorKind::FormatIncorrect, std::string("Cannot load the model's scheduler: ") + e.what(), model);
+  } catch (const c10::OutOfMemoryError& e) {
+    return outOfMemory(e, "loading the model", model);
   } catch (const c10::Error& e) {
     return errorFrom(e, model);
   } catch (const std::bad_alloc&) {
@@ -267,6 +285,8 @@ Result<GenerationOutput> Engine::generate(const GenerationRequest& asked, StepOb
     return makeError(ErrorKind::InvalidArgument, e.what());
   } catch (const WeightsError& e) {
     return makeError(ErrorKind::FormatIncorrect, e.what());
+  } catch (const c10::OutOfMemoryError& e) {
+    return outOfMemory(e, "generating");
   } catch (const c10::Error& e) {
     return errorFrom(e);
   } catch (const std::bad_alloc&) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "fault_injection.h"
 #include "noise_schedule.h"
 
 namespace lanterna::inference {
@@ -89,6 +90,7 @@ at::Tensor SdPipeline::denoise(Scheduler& scheduler, StepNoise& noise, at::Tenso
     at::Tensor modelInput = guided ? input.chunk(2, 0)[1] : input;
     latents = scheduler.step(output, i, latents, noise);
     if (trace) trace->latents.push_back(latents.cpu());
+    injectOutOfMemory("step", i - startIndex + 1);
     if (observer) {
       StepInfo info;
       info.step = i - startIndex + 1;
@@ -103,6 +105,7 @@ at::Tensor SdPipeline::denoise(Scheduler& scheduler, StepNoise& noise, at::Tenso
 
 at::Tensor SdPipeline::decode(const at::Tensor& latents) const {
   const auto& vae = components_.vae;
+  injectOutOfMemory("vae-decode");
   at::Tensor scaled = (latents / vaeScale()).to(vae.dtype());
   const bool large = latents.size(2) * latents.size(3) > 64 * 64;
   at::Tensor image = large ? vae.decodeTiled(scaled) : vae.decode(scaled);

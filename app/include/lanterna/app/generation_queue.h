@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -74,6 +75,8 @@ class GenerationQueue : public QObject {
   bool waitForIdle(int timeoutMs) const;
   // Releases the resident model (e.g. after an out-of-memory, or when the user frees memory).
   void releaseModel();
+  // How many times the worker has loaded a model: a job after an out-of-memory loads it again.
+  int modelLoads() const { return modelLoads_; }
 
  signals:
   void jobAdded(qint64 id);
@@ -101,6 +104,7 @@ class GenerationQueue : public QObject {
   std::unique_ptr<inference::Engine> engine_;
   QString enginePath_;
   bool releaseRequested_ = false;
+  std::atomic<int> modelLoads_{0};
   std::thread worker_;
 };
 
