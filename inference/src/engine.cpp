@@ -13,6 +13,7 @@
 #include "memory_estimate.h"
 #include "sd_loader.h"
 #include "sd_open.h"
+#include "vae_preview.h"
 #include "sd_pipeline.h"
 #include "video_open.h"
 #include "weights.h"
@@ -81,22 +82,6 @@ std::string architectureName(ModelKind kind) {
   }
 }
 
-// The published SD-VAE projection where it applies; otherwise a projection fitted on the spot by encoding a few
-// smooth colour fields (a few hundred milliseconds for the largest VAE, once per load).
-LatentPreview makePreview(const std::string& architecture, const LoadedModel& model) {
-  const auto& vae = *model.vae;
-  const bool standardSdVae = vae.config().latentChannels == 4 && vae.config().blockOutChannels.size() == 4 &&
-                             vae.config().blockOutChannels.back() == 512;
-  if (standardSdVae)
-    if (auto known = LatentPreview::forArchitecture(architecture)) return *known;
-  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(1234);
-  const int64_t side = 8 * vae.config().downscale();
-  at::Tensor coarse = at::rand({8, 3, 3, 3}, generator, at::kFloat) * 2 - 1;
-  at::Tensor images = at::upsample_bilinear2d(coarse, {side, side}, true);
-  at::Tensor latents = vae.encode(images.to(vae.device(), vae.dtype())).mean.to(at::kFloat).cpu() *
-                       vae.config().scalingFactor;
-  return LatentPreview::fit(latents, images);
-}
 
 }  // namespace
 
@@ -170,7 +155,7 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
     SdComponents components{*loaded->unet, *loaded->vae,
                             ClipTextEncoder(ClipTextConfig::fromJson(loaded->textEncoderConfig), loaded->textEncoder),
                             std::move(*tokenizer), loaded->schedulerConfig};
-    components.preview = makePreview(info.architecture, *loaded);
+    components.preview = previewForVae(*loaded->vae, info.architecture);
     return SdPipeline(std::move(components));
   } catch (const WeightsError& e) {
     return makeError(ErrorKind::FormatIncorrect, std::string("Cannot load the model: ") + e.what(), model);

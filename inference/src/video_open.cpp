@@ -1,5 +1,7 @@
 #include "video_open.h"
 
+#include "vae_preview.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/core/InferenceMode.h>
 
@@ -17,20 +19,6 @@ int64_t bytesPerElement(const std::string& dtype) {
   return 0;
 }
 
-// The published SD latent projection for SD-VAE latents; otherwise one fitted by encoding smooth colour fields.
-LatentPreview svdPreview(const SvdVae& vae) {
-  const bool standard = vae.config().latentChannels == 4 && vae.config().blockOutChannels.size() == 4 &&
-                        vae.config().blockOutChannels.back() == 512;
-  if (standard)
-    if (auto known = LatentPreview::forArchitecture("sd1")) return *known;
-  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(1234);
-  const int64_t side = 8 * vae.config().downscale();
-  at::Tensor coarse = at::rand({8, 3, 3, 3}, generator, at::kFloat) * 2 - 1;
-  at::Tensor images = at::upsample_bilinear2d(coarse, {side, side}, true);
-  at::Tensor latents = vae.encode(images.to(vae.device(), vae.dtype())).mean.to(at::kFloat).cpu() *
-                       vae.config().scalingFactor;
-  return LatentPreview::fit(latents, images);
-}
 
 }  // namespace
 
@@ -64,7 +52,7 @@ Result<SvdPipeline> openSvdPipeline(const std::filesystem::path& folder, const E
                            svd->schedulerConfig};
   components.weightBytes = static_cast<int64_t>(svd->info.sizeBytes) * (stored > 0 ? loaded : 1) /
                            (stored > 0 ? stored : 1);
-  components.preview = svdPreview(components.vae);
+  components.preview = previewForVae(components.vae, "sd1");
   return SvdPipeline(std::move(components));
 }
 
