@@ -6,6 +6,7 @@
 #include <QTest>
 #include <QTreeWidget>
 
+#include "demo_helpers.h"
 #include "lanterna/app/generation_parameters.h"
 #include "lanterna/app/generation_service.h"
 #include "lanterna/app/project_store.h"
@@ -44,11 +45,7 @@ class ClipTakesTest : public QObject {
  private slots:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("LanternaTest");
-    QCoreApplication::setApplicationName("ClipTakesTest");
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.path());
+    lanterna::ui::testing::isolateSettings("ClipTakesTest", dir_.path());
   }
 
   // The frame under the playhead, for takes and live previews alike.

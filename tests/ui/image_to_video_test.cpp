@@ -17,6 +17,7 @@
 #include <QTimer>
 #include <QToolButton>
 
+#include "demo_helpers.h"
 #include "lanterna/app/generation_service.h"
 #include "lanterna/app/project_store.h"
 #include "lanterna/ui/inspector_widget.h"
@@ -38,11 +39,7 @@ class ImageToVideoTest : public QObject {
  private slots:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("LanternaTest");
-    QCoreApplication::setApplicationName("ImageToVideoTest");
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.path());
+    lanterna::ui::testing::isolateSettings("ImageToVideoTest", dir_.path());
     auto written = lanterna::testing::writeTinySdModel(modelsDir() / "tiny-sd");
     QVERIFY2(written, written ? "" : written.error().message.c_str());
   }

@@ -12,6 +12,7 @@
 
 #include <set>
 
+#include "demo_helpers.h"
 #include "lanterna/app/generation_parameters.h"
 #include "lanterna/app/generation_service.h"
 #include "lanterna/app/project_store.h"
@@ -58,11 +59,7 @@ class StudioFlowTest : public QObject {
  private slots:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("LanternaTest");
-    QCoreApplication::setApplicationName("StudioFlowTest");
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.path());
+    lanterna::ui::testing::isolateSettings("StudioFlowTest", dir_.path());
     auto written = lanterna::testing::writeTinySdModel(modelsDir() / "tiny-sd");
     QVERIFY2(written, written ? "" : written.error().message.c_str());
   }

@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "demo_helpers.h"
 #include "lanterna/app/generation_service.h"
 #include "lanterna/app/project_store.h"
 #include "lanterna/ui/inspector_widget.h"
@@ -48,11 +49,7 @@ class StudioScreenshotTest : public QObject {
  private slots:
   void initTestCase() {
     QVERIFY(dir_.isValid());
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("LanternaTest");
-    QCoreApplication::setApplicationName("StudioScreenshotTest");
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir_.path());
+    lanterna::ui::testing::isolateSettings("StudioScreenshotTest", dir_.path());
   }
 
   void finishedMultiClipProject() {
