@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "project_edit.h"
 #include "lanterna/app/project_store.h"
 #include "lanterna/timeline/clip_speed.h"
 #include "lanterna/timeline/document.h"
@@ -23,13 +24,9 @@ int refuse(const std::string& why) {
 }
 
 int runSpeed(const SpeedOptions& options) {
-  auto store = app::ProjectStore::open(options.project);
-  if (!store) return reportError(store.error());
-  auto snapshot = store->load();
-  if (!snapshot) return reportError(snapshot.error());
-  auto document = timeline::Document::fromSnapshot(*snapshot);
-  if (!document) return reportError(document.error());
-  timeline::Document& doc = **document;
+  auto project = openProjectForEdit(options.project);
+  if (!project) return reportError(project.error());
+  timeline::Document& doc = *project->document;
   if (!options.speed.empty()) {
     const auto speed = timeline::parseSpeed(options.speed);
     if (!speed) return refuse("--speed \"" + options.speed + "\" is not a speed (use 50%, 2x, 0.5 or 1/3).");
@@ -43,7 +40,7 @@ int runSpeed(const SpeedOptions& options) {
   const timeline::Item* item = doc.item(options.item);
   const auto* video = item ? std::get_if<timeline::VideoPayload>(&item->payload) : nullptr;
   if (!video) return refuse("item " + std::to_string(options.item) + " is not a video clip.");
-  if (auto saved = store->save(doc.snapshot()); !saved) return reportError(saved.error());
+  if (auto saved = project->store.save(doc.snapshot()); !saved) return reportError(saved.error());
   std::cout << nlohmann::json{{"item", item->id},
                               {"speed", std::to_string(video->speed.num) + "/" + std::to_string(video->speed.den)},
                               {"speed_percent", timeline::speedText(video->speed)},

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "project_edit.h"
 #include "lanterna/app/media_import.h"
 #include "lanterna/app/project_store.h"
 #include "lanterna/timeline/document.h"
@@ -28,21 +29,18 @@ struct ImportOptions {
 };
 
 int runImport(const ImportOptions& options) {
-  auto store = app::ProjectStore::open(options.project);
-  if (!store) return reportError(store.error());
-  auto snapshot = store->load();
-  if (!snapshot) return reportError(snapshot.error());
-  auto document = timeline::Document::fromSnapshot(*snapshot);
-  if (!document) return reportError(document.error());
+  auto project = openProjectForEdit(options.project);
+  if (!project) return reportError(project.error());
+  timeline::Document& document = *project->document;
   const std::vector<std::filesystem::path> files(options.files.begin(), options.files.end());
-  auto imported = app::importMediaFiles(*store, **document, files, {.track = options.track});
+  auto imported = app::importMediaFiles(project->store, document, files, {.track = options.track});
   if (!imported) return reportRefusal(imported.error());
-  if (auto saved = store->save((*document)->snapshot()); !saved) return reportError(saved.error());
+  if (auto saved = project->store.save(document.snapshot()); !saved) return reportError(saved.error());
 
   nlohmann::json items = nlohmann::json::array();
   for (std::size_t i = 0; i < imported->size(); ++i) {
     const auto& done = (*imported)[i];
-    const auto* item = (*document)->item(done.item);
+    const auto* item = document.item(done.item);
     items.push_back({{"file", options.files[i]},
                      {"asset", done.asset.id},
                      {"kind", app::assetKindName(done.asset.kind)},
