@@ -6,6 +6,7 @@
 
 #include "checkpoint_convert.h"
 #include "json_file.h"
+#include "load_guard.h"
 #include "model_detect.h"
 
 namespace lanterna::inference {
@@ -87,20 +88,13 @@ Result<LoadedModel> loadStableDiffusion(const std::filesystem::path& path, const
                      path);
   LoadedModel model;
   model.info = *info;
-  try {
+  return guardedLoad<LoadedModel>(path, [&] {
     if (info->layout == ModelLayout::DiffusersFolder)
       loadFolder(model, path, options);
     else
       loadSingleFile(model, path, options);
-  } catch (const WeightsError& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": " + e.what(), path);
-  } catch (const c10::Error& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": " + e.msg(), path);
-  } catch (const nlohmann::json::exception& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": bad config (" + e.what() + ")",
-                     path);
-  }
-  return model;
+    return std::move(model);
+  });
 }
 
 }  // namespace lanterna::inference

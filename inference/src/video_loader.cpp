@@ -6,6 +6,7 @@
 
 #include "checkpoint_convert.h"
 #include "json_file.h"
+#include "load_guard.h"
 #include "model_detect.h"
 
 namespace lanterna::inference {
@@ -29,19 +30,6 @@ nlohmann::json overrideFor(const LoadOptions& options, const char* component) {
 }
 
 // Shared error translation: the engine throws inside, the edge returns an Error naming the file.
-template <class T, class Load>
-Result<T> guarded(const std::filesystem::path& path, Load load) {
-  try {
-    return load();
-  } catch (const WeightsError& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": " + e.what(), path);
-  } catch (const c10::Error& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": " + e.msg(), path);
-  } catch (const nlohmann::json::exception& e) {
-    return makeError(ErrorKind::FormatIncorrect, "Cannot load " + quotedFileName(path) + ": bad config (" + e.what() + ")",
-                     path);
-  }
-}
 
 Result<ModelInfo> inspectAs(const std::filesystem::path& path, ModelKind kind) {
   auto info = inspectModel(path);
@@ -61,7 +49,7 @@ Result<ModelInfo> inspectAs(const std::filesystem::path& path, ModelKind kind) {
 Result<LoadedMotionAdapter> loadMotionAdapter(const std::filesystem::path& path, const LoadOptions& options) {
   auto info = inspectAs(path, ModelKind::MotionModule);
   if (!info) return info.error();
-  return guarded<LoadedMotionAdapter>(path, [&] {
+  return guardedLoad<LoadedMotionAdapter>(path, [&] {
     LoadedMotionAdapter adapter;
     adapter.info = *info;
     const bool folder = info->layout == ModelLayout::DiffusersFolder;
@@ -108,7 +96,7 @@ Result<LoadedSvd> loadStableVideoDiffusion(const std::filesystem::path& folder, 
                        "Cannot load " + quotedFileName(folder) + ": the Stable Video Diffusion folder has no \"" + component +
                            "\" component.",
                        folder);
-  return guarded<LoadedSvd>(folder, [&] {
+  return guardedLoad<LoadedSvd>(folder, [&] {
     LoadedSvd svd;
     svd.info = *info;
     svd.unetConfig = mergeConfig(readJsonFile(folder / "unet" / "config.json"), overrideFor(options, "unet"));
