@@ -97,6 +97,20 @@ TEST(PhotoPreparation, AdobeRgbProfileIsConvertedToSrgb) {
   EXPECT_TRUE(near(at(*picture, 8, 8), 124, 201, 149, 3)) << describe(at(*picture, 8, 8));
 }
 
+TEST(PhotoPreparation, DisplayP3JpegIsConvertedToSrgb) {
+  TempDir dir;
+  QImage image(16, 16, QImage::Format_RGB32);
+  image.fill(QColor(200, 80, 60));
+  image.setColorSpace(QColorSpace::DisplayP3);
+  const auto file = dir.write("p3.jpg", bytesOf(image, "JPEG", 100));
+  ASSERT_EQ(QImage(QString::fromStdString(file.string())).colorSpace(), QColorSpace(QColorSpace::DisplayP3));
+  const auto picture = preparePhoto(file, {.width = 16, .height = 16});
+  ASSERT_TRUE(picture) << picture.error().message;
+  // P3's red is deeper than sRGB's: the same numbers become a stronger red. Expected from the published P3-D65
+  // and sRGB matrices: (216, 69, 50).
+  EXPECT_TRUE(near(at(*picture, 8, 8), 216, 69, 50, 5)) << describe(at(*picture, 8, 8));
+}
+
 TEST(PhotoPreparation, SixteenBitSourceWithProfileKeepsItsPrecision) {
   TempDir dir;
   QImage image(8, 8, QImage::Format_RGBX64);
