@@ -3,6 +3,7 @@
 #include "lanterna/assets/video_writer.h"
 
 #include "audio_track_encoder.h"
+#include "export_temporary.h"
 #include "ffmpeg_util.h"
 #include "file_util.h"
 #include "gif_palette_filter.h"
@@ -81,7 +82,8 @@ const char* exportFormatName(ExportFormat format) {
 
 struct VideoWriter::Impl {
   std::filesystem::path target;
-  std::filesystem::path temporary;
+  std::filesystem::path temporary;  // set once claimed: abort() must never remove another export's
+  ExportTemporary claimed;
   ExportSettings settings;
   FormatSpec spec;
   std::int64_t frames = 0;
@@ -112,7 +114,8 @@ struct VideoWriter::Impl {
     closed = true;
     release();
     std::error_code ec;
-    std::filesystem::remove_all(temporary, ec);
+    if (!temporary.empty()) std::filesystem::remove_all(temporary, ec);
+    claimed.unlock();
   }
 
   Error fail(ErrorKind kind, const std::string& why) {
@@ -248,20 +251,18 @@ Result<VideoWriter> VideoWriter::open(const std::filesystem::path& path, const E
   if (auto valid = validate(path, settings); !valid) return valid.error();
   auto impl = std::make_unique<Impl>();
   impl->target = path;
-  impl->temporary = temporarySibling(path);
   impl->settings = settings;
   impl->spec = specFor(settings.format);
+  const bool folder = settings.format == ExportFormat::PngSequence;
   std::error_code ec;
-  std::filesystem::remove_all(impl->temporary, ec);  // a leftover from a crashed export
-  if (settings.format == ExportFormat::PngSequence) {
-    if (std::filesystem::exists(path) && !std::filesystem::is_empty(path, ec))
-      return makeError(ErrorKind::InvalidArgument,
-                       "Cannot export " + quoted(path) + ": the folder exists and is not empty.", path);
-    if (!std::filesystem::create_directories(impl->temporary, ec))
-      return makeError(ErrorKind::NoWriteAccess, "Cannot export " + quoted(path) + ": cannot create the folder (" +
-                                                     ec.message() + ").", path);
-    return VideoWriter(std::move(impl));
-  }
+  if (folder && std::filesystem::exists(path) && !std::filesystem::is_empty(path, ec))
+    return makeError(ErrorKind::InvalidArgument,
+                     "Cannot export " + quoted(path) + ": the folder exists and is not empty.", path);
+  auto claimed = ExportTemporary::claim(path, folder);
+  if (!claimed) return claimed.error();
+  impl->claimed = std::move(*claimed);
+  impl->temporary = impl->claimed.path();
+  if (folder) return VideoWriter(std::move(impl));
   if (auto opened = impl->openContainer(); !opened) return opened.error();
   return VideoWriter(std::move(impl));
 }
@@ -335,7 +336,9 @@ Status VideoWriter::finish() {
     std::error_code ec;
     std::filesystem::remove(d.target, ec);  // an empty folder left by the user; non-empty ones were refused
   }
-  return commitTemporary(d.temporary, d.target);
+  Status committed = commitTemporary(d.temporary, d.target);
+  d.claimed.unlock();
+  return committed;
 }
 
 Status exportVideo(const std::filesystem::path& path, const ExportSettings& settings, std::int64_t frameCount,

@@ -43,8 +43,7 @@ class VideoWriterTest : public testing::TempDirTest {
     EXPECT_NEAR(info->video()->frameRate.value(), rate.value(), 1e-3);
     EXPECT_EQ(info->video()->frameCount, 10);
     EXPECT_NEAR(info->durationSeconds, 10 / rate.value(), 0.15);
-    EXPECT_FALSE(std::filesystem::exists(target.parent_path() / ("." + target.stem().string() +
-                                                                 ".lanterna-partial" + target.extension().string())));
+    EXPECT_FALSE(std::filesystem::exists(exportTemporaryPath(target)));
   }
   void expectFrameColour(const std::filesystem::path& target, int index, int tolerance) {
     auto decoder = VideoDecoder::open(target);

@@ -4,7 +4,8 @@
 //   for (const Frame& f : frames) if (auto s = writer->writeFrame(f); !s) return s.error();
 //   Status done = writer->finish();     // only now does "out.mp4" appear
 // Output goes to a hidden temp file next to the target and is renamed at the end; an error, abort() or destruction
-// before finish() removes it, so nothing half-written ever sits under the final name. One thread per writer;
+// before finish() removes it, so nothing half-written ever sits under the final name. A killed export cannot remove
+// it: the next export into the same folder does (temporaries no live export holds). One thread per writer;
 // the cancel flag of exportVideo may be set from any thread.
 #pragma once
 
@@ -43,7 +44,8 @@ struct ExportSettings {
 class VideoWriter {
  public:
   // InvalidArgument for bad settings (odd sizes for 4:2:0 codecs, no rate), FeatureUnsupported when an encoder is
-  // missing, NoWriteAccess/DiskFull when the temp file cannot be created.
+  // missing or another export (of any process) writes the same target, NoWriteAccess/DiskFull when the temp file
+  // cannot be created. First removes the temporaries killed exports left in the target's folder.
   static Result<VideoWriter> open(const std::filesystem::path& path, const ExportSettings& settings);
   VideoWriter(VideoWriter&&) noexcept;
   VideoWriter& operator=(VideoWriter&&) noexcept;
@@ -61,6 +63,9 @@ class VideoWriter {
   explicit VideoWriter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// "<dir>/.<stem>.lanterna-export-partial<ext>": where an export of `target` writes until it is finished.
+std::filesystem::path exportTemporaryPath(const std::filesystem::path& target);
 
 using ExportProgress = std::function<void(std::int64_t framesDone, std::int64_t framesTotal)>;
 using FrameSource = std::function<Result<Frame>(std::int64_t index)>;
