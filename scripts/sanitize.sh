@@ -20,6 +20,10 @@ targets="${LANTERNA_SANITIZE_TARGETS:-all}"
 # Built first, so their tests have results even when the LibTorch-heavy rest does not finish in the time there is.
 first="lanterna_timeline_tests lanterna_assets_tests lanterna-kill-driver"
 nice_cmd=(nice -n "${LANTERNA_NICE:-15}")
+# shared/ (conformance vectors): $LANTERNA_SHARED_DIR, else what the normal build/ uses (a worktree's ../shared is
+# often not it), else ../shared.
+shared="${LANTERNA_SHARED_DIR:-$(sed -n 's/^LANTERNA_SHARED_DIR:PATH=//p' "$root/build/CMakeCache.txt" 2>/dev/null || true)}"
+shared="${shared:-$root/../shared}"
 flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -g -O1"
 
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
@@ -28,7 +32,7 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
     -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
     -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
     -DLANTERNA_BUILD_UI=ON -DLANTERNA_BUILD_BENCH=OFF \
-    -DLANTERNA_SHARED_DIR="${LANTERNA_SHARED_DIR:-$root/../shared}"
+    -DLANTERNA_SHARED_DIR="$shared"
 fi
 start=$(date +%s)
 build_status=0
