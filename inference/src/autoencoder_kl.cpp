@@ -1,6 +1,9 @@
 #include "autoencoder_kl.h"
 
+#include "cpu_block_cache.h"
+
 #include <algorithm>
+#include <optional>
 
 namespace lanterna::inference {
 namespace {
@@ -98,7 +101,10 @@ AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w, Vae
 
   if (parts == VaeParts::EncoderOnly) return vae;
 
-  // Decoder: channels in reversed order.
+  // Decoder: channels in reversed order. For the NHWC decoder its convolutions keep dense weights (see CpuKernels).
+  const bool nhwc = cpuKernels().channelsLastVae;
+  std::optional<DenseConvWeightsScope> dense;
+  if (nhwc) dense.emplace();
   vae.postQuantConv_ = Conv2d::load(w, "post_quant_conv", latent, latent, 1);
   vae.decConvIn_ = Conv2d::load(w, "decoder.conv_in", ch.back(), latent, 3);
   vae.decMid_ = mid("decoder.mid_block.", ch.back());
@@ -111,7 +117,8 @@ AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w, Vae
     for (int64_t j = 0; j <= config.layersPerBlock; ++j)
       level.resnets.push_back(resnet(sub(prefix + "resnets.", j), j == 0 ? prev : out, out));
     level.hasSample = i + 1 < levels;
-    if (level.hasSample) level.up = Upsample::load(w.sub(prefix + "upsamplers.0."), out);
+    if (level.hasSample)
+      level.up = Upsample::load(w.sub(prefix + "upsamplers.0."), out, nhwc ? SubPixel::Yes : SubPixel::No);
     vae.decLevels_.push_back(std::move(level));
   }
   vae.decNormOut_ = GroupNorm::load(w, "decoder.conv_norm_out", ch[0], groups, kVaeEps);
@@ -136,13 +143,18 @@ LatentDistribution AutoencoderKL::encode(const at::Tensor& image) const {
 
 at::Tensor AutoencoderKL::decode(const at::Tensor& latent) const {
   if (!hasDecoder()) throw WeightsError("this VAE was loaded without its decoder");
+  std::optional<CpuBlockCacheScope> cache;
+  if (cpuKernels().cpuBlockCache && device().is_cpu()) cache.emplace();
   at::Tensor h = decConvIn_(postQuantConv_(latent.to(device(), dtype())));
+  const bool nhwc = cpuKernels().channelsLastVae && h.is_cpu() && h.scalar_type() == at::kFloat;
+  if (nhwc) h = h.contiguous(at::MemoryFormat::ChannelsLast);  // every later op keeps this layout
   h = decMid_(h);
   for (const auto& level : decLevels_) {
     for (const auto& resnet : level.resnets) h = resnet(h);
     if (level.hasSample) h = level.up(h);
   }
-  return decConvOut_(at::silu(decNormOut_(h)));
+  at::Tensor image = decConvOut_(decNormOut_.withSilu(h, InPlace::Yes));
+  return nhwc ? image.contiguous() : image;
 }
 
 at::Tensor AutoencoderKL::decodeTiled(const at::Tensor& latent, const TileOptions& options) const {
