@@ -3,6 +3,7 @@
 // names and shapes as the real checkpoint; speed does not depend on the values), written once as a diffusers folder
 // under $LANTERNA_BENCH_DIR (default /tmp/lanterna_sd15_bench) and opened the way a user's model is: memory-mapped.
 // Figures and how to read them: docs/performance.md.
+#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -379,21 +380,29 @@ void BM_LivePreview256(benchmark::State& state) {
 void traceMemory(const char* phase) {
   if (std::getenv("LANTERNA_BENCH_RSS") == nullptr) return;
   std::ifstream status("/proc/self/status");
-  std::string line, rss, hwm;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) rss = line.substr(6);
-    if (line.rfind("VmHWM:", 0) == 0) hwm = line.substr(6);
-  }
-  std::fprintf(stderr, "%-10s rss %s  peak %s\n", phase, rss.c_str(), hwm.c_str());
+  std::string line, text;
+  while (std::getline(status, line))
+    for (const char* key : {"VmRSS:", "VmHWM:", "RssAnon:", "RssFile:"})
+      if (line.rfind(key, 0) == 0) text += "  " + line.substr(0, line.size() - 3);  // "NAME:   123456" (kB)
+  std::fprintf(stderr, "%-10s%s kB\n", phase, text.c_str());
 }
 
+std::optional<CpuKernels> parseVariant(const std::string& spec);
+
+// LANTERNA_BENCH_VARIANT (a --compare variant) picks the CPU kernels, e.g. to see what one of them adds to the peak.
 int wholeRun256() {
+  if (const char* variant = std::getenv("LANTERNA_BENCH_VARIANT")) {
+    auto kernels = parseVariant(variant);
+    if (!kernels) return std::fprintf(stderr, "unknown variant %s\n", variant), 2;
+    setCpuKernels(*kernels);
+  }
   EngineOptions options;
   options.cpuThreads = kThreads;
   options.precision = Precision::F32;
   traceMemory("start");
   auto engine = Engine::open(modelFolder(), options);
   traceMemory("opened");
+  if (std::getenv("LANTERNA_BENCH_TRIM")) malloc_trim(0), traceMemory("trimmed");
   if (!engine) {
     std::fprintf(stderr, "%s\n", engine.error().message.c_str());
     return 1;
@@ -404,7 +413,10 @@ int wholeRun256() {
   request.steps = 2;
   request.sampler = "euler";
   CancelToken cancel;
-  auto out = engine->generate(request, nullptr, cancel);
+  struct TraceSteps final : StepObserver {
+    void onStep(const StepInfo&) override { traceMemory("step"); }
+  } traceSteps;
+  auto out = engine->generate(request, std::getenv("LANTERNA_BENCH_RSS") ? &traceSteps : nullptr, cancel);
   if (!out) {
     std::fprintf(stderr, "%s\n", out.error().message.c_str());
     return 1;
@@ -490,7 +502,7 @@ const AutoencoderKL& vaeLoadedWithout(bool CpuKernels::*flag) {
   return *vae;
 }
 
-// One unit of work by name: unet256, unet512 (a CFG step), vae256, vae512 (a decode).
+// One unit of work by name: unet256, unet512 (a CFG step), vae256, vae512 (a decode), vaeencode256.
 std::optional<std::function<void()>> workload(const std::string& what) {
   Bench& b = bench();
   at::manual_seed(1);
@@ -503,6 +515,11 @@ std::optional<std::function<void()>> workload(const std::string& what) {
     at::Tensor latent = at::randn({1, 4, what == "vae256" ? 32 : 64, what == "vae256" ? 32 : 64});
     const AutoencoderKL& nchw = vaeLoadedWithout(&CpuKernels::channelsLastVae);
     return [&b, &nchw, latent] { (cpuKernels().channelsLastVae ? *b.model.vae : nchw).decode(latent); };
+  }
+  if (what == "vaeencode256") {  // img2img's encode of a 256^2 image
+    at::Tensor image = at::rand({1, 3, 256, 256}) * 2 - 1;
+    const AutoencoderKL& nchw = vaeLoadedWithout(&CpuKernels::channelsLastVae);
+    return [&b, &nchw, image] { (cpuKernels().channelsLastVae ? *b.model.vae : nchw).encode(image); };
   }
   return std::nullopt;
 }

@@ -80,6 +80,12 @@ AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w, Vae
                VaeAttention::load(w.sub(prefix + "attentions.0."), c, groups)};
   };
 
+  // The NHWC VAE keeps dense convolution weights (see CpuKernels::channelsLastVae). An encoder a txt2img run never
+  // uses then also stays on disk instead of resident in packed form.
+  const bool nhwc = cpuKernels().channelsLastVae;
+  std::optional<DenseConvWeightsScope> dense;
+  if (nhwc) dense.emplace();
+
   // Encoder.
   vae.encConvIn_ = Conv2d::load(w, "encoder.conv_in", ch[0], config.inChannels, 3);
   int64_t out = ch[0];
@@ -101,10 +107,7 @@ AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w, Vae
 
   if (parts == VaeParts::EncoderOnly) return vae;
 
-  // Decoder: channels in reversed order. For the NHWC decoder its convolutions keep dense weights (see CpuKernels).
-  const bool nhwc = cpuKernels().channelsLastVae;
-  std::optional<DenseConvWeightsScope> dense;
-  if (nhwc) dense.emplace();
+  // Decoder: channels in reversed order.
   vae.postQuantConv_ = Conv2d::load(w, "post_quant_conv", latent, latent, 1);
   vae.decConvIn_ = Conv2d::load(w, "decoder.conv_in", ch.back(), latent, 3);
   vae.decMid_ = mid("decoder.mid_block.", ch.back());
@@ -127,14 +130,18 @@ AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w, Vae
 }
 
 LatentDistribution AutoencoderKL::encode(const at::Tensor& image) const {
+  std::optional<CpuBlockCacheScope> cache;
+  if (cpuKernels().cpuBlockCache && device().is_cpu()) cache.emplace();
   at::Tensor h = encConvIn_(image.to(device(), dtype()));
+  const bool nhwc = cpuKernels().channelsLastVae && h.is_cpu() && h.scalar_type() == at::kFloat;
+  if (nhwc) h = h.contiguous(at::MemoryFormat::ChannelsLast);
   for (const auto& level : encLevels_) {
     for (const auto& resnet : level.resnets) h = resnet(h);
     if (level.hasSample) h = level.down(h);
   }
-  h = encConvOut_(at::silu(encNormOut_(encMid_(h))));
+  h = encConvOut_(encNormOut_.withSilu(encMid_(h), InPlace::Yes));
   LatentDistribution dist;
-  dist.moments = quantConv_(h);
+  dist.moments = quantConv_(h).contiguous();
   auto halves = dist.moments.chunk(2, 1);
   dist.mean = halves[0];
   dist.logvar = halves[1].clamp(-30.0, 20.0);

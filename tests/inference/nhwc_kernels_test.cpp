@@ -59,8 +59,8 @@ TEST(NhwcKernels, SubPixelConvolutionEqualsUpsampleThenConv) {
   EXPECT_TRUE(at::allclose(noBias, expected - bias.view({1, 32, 1, 1}), 1e-4, 1e-4));
 }
 
-// The shared tiny VAE (16/32 channels, 8 groups) decoded by the NHWC decoder and by the NCHW one (packed weights).
-TEST(NhwcKernels, VaeDecoderMatchesTheNchwDecoder) {
+// The shared tiny VAE (16/32 channels, 8 groups) run NHWC (dense weights) and NCHW (packed weights).
+TEST(NhwcKernels, VaeDecodeAndEncodeMatchTheNchwPath) {
   LANTERNA_REQUIRE_SHARED("conformance/vae.weights.safetensors");
   auto file = SafetensorsFile::open(lanterna::testing::conformanceDir() / "vae.weights.safetensors");
   ASSERT_TRUE(file) << file.error().message;
@@ -78,11 +78,15 @@ TEST(NhwcKernels, VaeDecoderMatchesTheNchwDecoder) {
   const AutoencoderKL nhwc = AutoencoderKL::load(config, weights);
   at::manual_seed(14);
   const at::Tensor latent = at::randn({1, 4, 6, 5});
+  const at::Tensor image = at::rand({1, 3, 40, 24}) * 2 - 1;
   const at::Tensor fast = nhwc.decode(latent);
+  const at::Tensor fastMean = nhwc.encode(image).mean;
   kernels.channelsLastVae = false;
   setCpuKernels(kernels);
   const at::Tensor plain = nchw.decode(latent);
+  const at::Tensor plainMean = nchw.encode(image).mean;
   setCpuKernels(saved);
+  EXPECT_TRUE(at::allclose(fastMean, plainMean, 1e-3, 1e-4)) << (fastMean - plainMean).abs().max().item<double>();
   ASSERT_EQ(fast.sizes(), at::IntArrayRef({1, 3, 48, 40}));
   EXPECT_TRUE(fast.is_contiguous());
   EXPECT_TRUE(at::allclose(fast, plain, 1e-3, 1e-4)) << (fast - plain).abs().max().item<double>();
