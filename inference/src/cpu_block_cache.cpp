@@ -10,6 +10,20 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/util/Exception.h>
 
+#if __has_include(<torch/version.h>)
+#include <torch/version.h>
+#endif
+#ifndef TORCH_VERSION_MAJOR
+#define TORCH_VERSION_MAJOR 1
+#define TORCH_VERSION_MINOR 13
+#endif
+// LibTorch 2.3 made Allocator::allocate non-const and added the pure virtual copy_data.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 3)
+#define LANTERNA_ALLOCATOR_2_3 1
+#else
+#define LANTERNA_ALLOCATOR_2_3 0
+#endif
+
 namespace lanterna::inference {
 namespace {
 
@@ -28,7 +42,11 @@ class BlockCache final : public c10::Allocator {
     return *cache;
   }
 
+#if LANTERNA_ALLOCATOR_2_3
+  c10::DataPtr allocate(size_t bytes) override {
+#else
   c10::DataPtr allocate(size_t bytes) const override {
+#endif
     void* data = nullptr;
     std::vector<void*> evicted;
     {
@@ -45,6 +63,9 @@ class BlockCache final : public c10::Allocator {
     return {data, data, &BlockCache::release, c10::Device(c10::DeviceType::CPU)};
   }
   c10::DeleterFnPtr raw_deleter() const override { return &BlockCache::release; }
+#if LANTERNA_ALLOCATOR_2_3
+  void copy_data(void* dest, const void* src, size_t count) const override { default_copy_data(dest, src, count); }
+#endif
 
   void enter() {
     std::lock_guard<std::mutex> lock(mutex_);
