@@ -3,6 +3,7 @@
 // names and shapes as the real checkpoint; speed does not depend on the values), written once as a diffusers folder
 // under $LANTERNA_BENCH_DIR (default /tmp/lanterna_sd15_bench) and opened the way a user's model is: memory-mapped.
 // Figures and how to read them: docs/performance.md.
+#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -375,11 +376,33 @@ void BM_LivePreview256(benchmark::State& state) {
 
 // --- 4. Peak memory of a whole run, in a fresh process so loading and the weight writer are not counted ----------
 
+// With LANTERNA_BENCH_RSS set, the child prints its resident and peak memory after each phase (to find a peak).
+void traceMemory(const char* phase) {
+  if (std::getenv("LANTERNA_BENCH_RSS") == nullptr) return;
+  std::ifstream status("/proc/self/status");
+  std::string line, text;
+  while (std::getline(status, line))
+    for (const char* key : {"VmRSS:", "VmHWM:", "RssAnon:", "RssFile:"})
+      if (line.rfind(key, 0) == 0) text += "  " + line.substr(0, line.size() - 3);  // "NAME:   123456" (kB)
+  std::fprintf(stderr, "%-10s%s kB\n", phase, text.c_str());
+}
+
+std::optional<CpuKernels> parseVariant(const std::string& spec);
+
+// LANTERNA_BENCH_VARIANT (a --compare variant) picks the CPU kernels, e.g. to see what one of them adds to the peak.
 int wholeRun256() {
+  if (const char* variant = std::getenv("LANTERNA_BENCH_VARIANT")) {
+    auto kernels = parseVariant(variant);
+    if (!kernels) return std::fprintf(stderr, "unknown variant %s\n", variant), 2;
+    setCpuKernels(*kernels);
+  }
   EngineOptions options;
   options.cpuThreads = kThreads;
   options.precision = Precision::F32;
+  traceMemory("start");
   auto engine = Engine::open(modelFolder(), options);
+  traceMemory("opened");
+  if (std::getenv("LANTERNA_BENCH_TRIM")) malloc_trim(0), traceMemory("trimmed");
   if (!engine) {
     std::fprintf(stderr, "%s\n", engine.error().message.c_str());
     return 1;
@@ -390,11 +413,15 @@ int wholeRun256() {
   request.steps = 2;
   request.sampler = "euler";
   CancelToken cancel;
-  auto out = engine->generate(request, nullptr, cancel);
+  struct TraceSteps final : StepObserver {
+    void onStep(const StepInfo&) override { traceMemory("step"); }
+  } traceSteps;
+  auto out = engine->generate(request, std::getenv("LANTERNA_BENCH_RSS") ? &traceSteps : nullptr, cancel);
   if (!out) {
     std::fprintf(stderr, "%s\n", out.error().message.c_str());
     return 1;
   }
+  traceMemory("generated");
   return out->frames.size() == 1 ? 0 : 1;
 }
 
@@ -434,11 +461,11 @@ BENCHMARK(BM_WholeRun256PeakMemory)->Unit(benchmark::kSecond)->Iterations(1);
 //   sd_bench --profile unet256 [steps]                  self CPU/wall time and GFLOP/s per ATen op
 //   sd_bench --compare unet256 ROUNDS plain default ... variants alternated round by round, medians + paired ratios
 // Variants: "plain" (plain ATen), "default" (this build's CpuKernels defaults), or flags joined by '+':
-// linear, attention, channels_last, prepack (e.g. "attention+linear").
+// linear, attention, channels_last, prepack, vae_nhwc, block_cache (e.g. "attention+linear").
 
 std::optional<CpuKernels> parseVariant(const std::string& spec) {
   if (spec == "default") return CpuKernels{};
-  CpuKernels k{false, false, false, false};
+  CpuKernels k{false, false, false, false, false, false};
   if (spec == "plain") return k;
   size_t begin = 0;
   while (begin <= spec.size()) {
@@ -448,13 +475,34 @@ std::optional<CpuKernels> parseVariant(const std::string& spec) {
     else if (flag == "attention") k.cacheBlockedAttention = true;
     else if (flag == "channels_last") k.channelsLastUNet = true;
     else if (flag == "prepack") k.prepackedConvWeights = true;
+    else if (flag == "vae_nhwc") k.channelsLastVae = true;
+    else if (flag == "block_cache") k.cpuBlockCache = true;
     else return std::nullopt;
     begin = end + 1;
   }
   return k;
 }
 
-// One unit of work by name: unet256, unet512 (a CFG step), vae256, vae512 (a decode).
+// The VAE loaded again with one load-time kernel switched off (its decoder then keeps packed weights), so a variant
+// without the NHWC decoder runs what that build would have loaded.
+const AutoencoderKL& vaeLoadedWithout(bool CpuKernels::*flag) {
+  static std::optional<SafetensorsFile> file;
+  static std::optional<AutoencoderKL> vae;
+  if (!vae) {
+    const CpuKernels kernels = cpuKernels();
+    CpuKernels loading = kernels;
+    loading.*flag = false;
+    setCpuKernels(loading);
+    auto opened = SafetensorsFile::open(modelFolder() / "vae" / "diffusion_pytorch_model.safetensors");
+    if (!opened) throw std::runtime_error(opened.error().message);
+    file.emplace(std::move(*opened));
+    vae.emplace(AutoencoderKL::load(VaeConfig::fromJson(bench().model.vaeConfig), Weights::load(*file)));
+    setCpuKernels(kernels);
+  }
+  return *vae;
+}
+
+// One unit of work by name: unet256, unet512 (a CFG step), vae256, vae512 (a decode), vaeencode256.
 std::optional<std::function<void()>> workload(const std::string& what) {
   Bench& b = bench();
   at::manual_seed(1);
@@ -465,7 +513,13 @@ std::optional<std::function<void()>> workload(const std::string& what) {
   }
   if (what == "vae256" || what == "vae512") {
     at::Tensor latent = at::randn({1, 4, what == "vae256" ? 32 : 64, what == "vae256" ? 32 : 64});
-    return [&b, latent] { b.model.vae->decode(latent); };
+    const AutoencoderKL& nchw = vaeLoadedWithout(&CpuKernels::channelsLastVae);
+    return [&b, &nchw, latent] { (cpuKernels().channelsLastVae ? *b.model.vae : nchw).decode(latent); };
+  }
+  if (what == "vaeencode256") {  // img2img's encode of a 256^2 image
+    at::Tensor image = at::rand({1, 3, 256, 256}) * 2 - 1;
+    const AutoencoderKL& nchw = vaeLoadedWithout(&CpuKernels::channelsLastVae);
+    return [&b, &nchw, image] { (cpuKernels().channelsLastVae ? *b.model.vae : nchw).encode(image); };
   }
   return std::nullopt;
 }

@@ -1,6 +1,9 @@
 #include "autoencoder_kl.h"
 
+#include "cpu_block_cache.h"
+
 #include <algorithm>
+#include <optional>
 
 namespace lanterna::inference {
 namespace {
@@ -77,6 +80,12 @@ AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w, Vae
                VaeAttention::load(w.sub(prefix + "attentions.0."), c, groups)};
   };
 
+  // The NHWC VAE keeps dense convolution weights (see CpuKernels::channelsLastVae). An encoder a txt2img run never
+  // uses then also stays on disk instead of resident in packed form.
+  const bool nhwc = cpuKernels().channelsLastVae;
+  std::optional<DenseConvWeightsScope> dense;
+  if (nhwc) dense.emplace();
+
   // Encoder.
   vae.encConvIn_ = Conv2d::load(w, "encoder.conv_in", ch[0], config.inChannels, 3);
   int64_t out = ch[0];
@@ -111,7 +120,8 @@ AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w, Vae
     for (int64_t j = 0; j <= config.layersPerBlock; ++j)
       level.resnets.push_back(resnet(sub(prefix + "resnets.", j), j == 0 ? prev : out, out));
     level.hasSample = i + 1 < levels;
-    if (level.hasSample) level.up = Upsample::load(w.sub(prefix + "upsamplers.0."), out);
+    if (level.hasSample)
+      level.up = Upsample::load(w.sub(prefix + "upsamplers.0."), out, nhwc ? SubPixel::Yes : SubPixel::No);
     vae.decLevels_.push_back(std::move(level));
   }
   vae.decNormOut_ = GroupNorm::load(w, "decoder.conv_norm_out", ch[0], groups, kVaeEps);
@@ -120,14 +130,18 @@ AutoencoderKL AutoencoderKL::load(const VaeConfig& config, const Weights& w, Vae
 }
 
 LatentDistribution AutoencoderKL::encode(const at::Tensor& image) const {
+  std::optional<CpuBlockCacheScope> cache;
+  if (cpuKernels().cpuBlockCache && device().is_cpu()) cache.emplace();
   at::Tensor h = encConvIn_(image.to(device(), dtype()));
+  const bool nhwc = cpuKernels().channelsLastVae && h.is_cpu() && h.scalar_type() == at::kFloat;
+  if (nhwc) h = h.contiguous(at::MemoryFormat::ChannelsLast);
   for (const auto& level : encLevels_) {
     for (const auto& resnet : level.resnets) h = resnet(h);
     if (level.hasSample) h = level.down(h);
   }
-  h = encConvOut_(at::silu(encNormOut_(encMid_(h))));
+  h = encConvOut_(encNormOut_.withSilu(encMid_(h), InPlace::Yes));
   LatentDistribution dist;
-  dist.moments = quantConv_(h);
+  dist.moments = quantConv_(h).contiguous();
   auto halves = dist.moments.chunk(2, 1);
   dist.mean = halves[0];
   dist.logvar = halves[1].clamp(-30.0, 20.0);
@@ -136,13 +150,18 @@ LatentDistribution AutoencoderKL::encode(const at::Tensor& image) const {
 
 at::Tensor AutoencoderKL::decode(const at::Tensor& latent) const {
   if (!hasDecoder()) throw WeightsError("this VAE was loaded without its decoder");
+  std::optional<CpuBlockCacheScope> cache;
+  if (cpuKernels().cpuBlockCache && device().is_cpu()) cache.emplace();
   at::Tensor h = decConvIn_(postQuantConv_(latent.to(device(), dtype())));
+  const bool nhwc = cpuKernels().channelsLastVae && h.is_cpu() && h.scalar_type() == at::kFloat;
+  if (nhwc) h = h.contiguous(at::MemoryFormat::ChannelsLast);  // every later op keeps this layout
   h = decMid_(h);
   for (const auto& level : decLevels_) {
     for (const auto& resnet : level.resnets) h = resnet(h);
     if (level.hasSample) h = level.up(h);
   }
-  return decConvOut_(at::silu(decNormOut_(h)));
+  at::Tensor image = decConvOut_(decNormOut_.withSilu(h, InPlace::Yes));
+  return nhwc ? image.contiguous() : image;
 }
 
 at::Tensor AutoencoderKL::decodeTiled(const at::Tensor& latent, const TileOptions& options) const {

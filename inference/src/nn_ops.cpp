@@ -1,8 +1,5 @@
 #include "nn_ops.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +7,8 @@
 
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
+
+#include "mapped_pages.h"
 
 #if __has_include(<torch/version.h>)
 #include <torch/version.h>
@@ -33,40 +32,9 @@ CpuKernels& kernelChoice() {
   return kernels;
 }
 
-// Whether [data, data + bytes) lies in one private mapping of a file (a weight borrowed from a safetensors file),
-// from /proc/self/maps. Linux only; elsewhere nothing counts as mapped and packed weights keep a dense copy.
-bool inFileMapping(const void* data, size_t bytes) {
-  const auto begin = reinterpret_cast<uintptr_t>(data), end = begin + bytes;
-  FILE* maps = std::fopen("/proc/self/maps", "r");
-  if (maps == nullptr) return false;
-  bool found = false;
-  unsigned long start = 0, stop = 0, offset = 0, inode = 0;
-  char perms[8] = {};
-  char device[32] = {};
-  char line[4096];
-  while (std::fgets(line, sizeof line, maps) != nullptr) {
-    if (std::sscanf(line, "%lx-%lx %7s %lx %31s %lu", &start, &stop, perms, &offset, device, &inode) != 6) continue;
-    if (begin >= start && end <= stop) {
-      found = inode != 0 && perms[3] == 'p';
-      break;
-    }
-  }
-  std::fclose(maps);
-  return found;
-}
+thread_local bool denseConvWeightsOnly = false;
 
-// After packing, a borrowed dense weight is no longer read: hand its file pages back to the page cache so the packed
-// copy does not double the resident memory (the pages fault in again if the dense path is ever used).
-void releaseFilePages(const at::Tensor& t) {
-#ifdef MADV_PAGEOUT
-  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  const auto begin = reinterpret_cast<uintptr_t>(t.data_ptr()), end = begin + t.nbytes();
-  const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;  // whole pages only
-  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_PAGEOUT);
-#else
-  (void)t;
-#endif
-}
+bool tracksGradient(const at::Tensor& x) { return c10::GradMode::is_enabled() && x.requires_grad(); }
 
 // Reorders a float32 CPU convolution weight (OIHW) into oneDNN's blocked layout, then
 // keeps one copy resident: a file-borrowed dense weight gives its pages back; a converted one (fp16 file) is
@@ -78,10 +46,7 @@ at::Tensor packForOneDnn(at::Tensor& dense, at::IntArrayRef oihw, int64_t paddin
     return {};
   at::Tensor packed =
       at::mkldnn_reorder_conv2d_weight(dense.view(oihw).to_mkldnn(), {padding, padding}, {stride, stride}, {1, 1}, 1);
-  if (inFileMapping(dense.data_ptr(), dense.nbytes()))
-    releaseFilePages(dense);
-  else
-    dense = at::empty({0}, dense.options());
+  if (!releaseMappedPages(dense)) dense = at::empty({0}, dense.options());
   return packed;
 }
 
@@ -136,6 +101,9 @@ at::Tensor cacheBlockedAttention(const at::Tensor& qIn, const at::Tensor& kIn, c
 CpuKernels cpuKernels() { return kernelChoice(); }
 void setCpuKernels(const CpuKernels& kernels) { kernelChoice() = kernels; }
 
+DenseConvWeightsScope::DenseConvWeightsScope() : previous_(denseConvWeightsOnly) { denseConvWeightsOnly = true; }
+DenseConvWeightsScope::~DenseConvWeightsScope() { denseConvWeightsOnly = previous_; }
+
 Conv2d Conv2d::load(const Weights& w, const std::string& name, int64_t outChannels, int64_t inChannels,
                     int64_t kernel, int64_t stride, int64_t padding, bool hasBias) {
   Conv2d conv;
@@ -143,7 +111,7 @@ Conv2d Conv2d::load(const Weights& w, const std::string& name, int64_t outChanne
   conv.bias = optionalBias(w, name, outChannels, hasBias);
   conv.stride = stride;
   conv.padding = padding < 0 ? kernel / 2 : padding;
-  if (kernelChoice().prepackedConvWeights)
+  if (kernelChoice().prepackedConvWeights && !denseConvWeightsOnly)
     conv.packed = packForOneDnn(conv.weight, conv.weight.sizes().vec(), conv.padding, stride);
   return conv;
 }
@@ -154,10 +122,13 @@ at::Tensor Conv2d::denseWeight() const {
 
 at::Tensor Conv2d::operator()(const at::Tensor& x) const {
   const bool usePacked = packed.defined() && kernelChoice().prepackedConvWeights && x.is_cpu() &&
-                         x.scalar_type() == at::kFloat && x.dim() == 4 &&
-                         !(c10::GradMode::is_enabled() && x.requires_grad());
-  if (usePacked)
-    return at::mkldnn_convolution(x, packed, bias, {padding, padding}, {stride, stride}, {1, 1}, 1);
+                         x.scalar_type() == at::kFloat && x.dim() == 4 && !tracksGradient(x);
+  // oneDNN takes NHWC activations only with a dense weight; a packed one would turn the output back to NCHW.
+  const bool nhwc = isNhwcFloatCpu(x);
+  if (usePacked && !(nhwc && weight.numel() > 0)) {
+    at::Tensor y = at::mkldnn_convolution(x, packed, bias, {padding, padding}, {stride, stride}, {1, 1}, 1);
+    return nhwc ? y.contiguous(at::MemoryFormat::ChannelsLast) : y;
+  }
   return at::conv2d(x, denseWeight(), bias, {stride, stride}, {padding, padding});
 }
 
@@ -188,7 +159,18 @@ GroupNorm GroupNorm::load(const Weights& w, const std::string& name, int64_t cha
   return norm;
 }
 
-at::Tensor GroupNorm::operator()(const at::Tensor& x) const { return at::group_norm(x, groups, weight, bias, eps); }
+at::Tensor GroupNorm::operator()(const at::Tensor& x) const {
+  if (isNhwcFloatCpu(x))  // LibTorch 1.13's own NHWC GroupNorm is 2-20x slower than NCHW
+    return groupNormNhwc(x, weight, bias, groups, eps, Activation::None, InPlace::No);
+  return at::group_norm(x, groups, weight, bias, eps);
+}
+
+at::Tensor GroupNorm::withSilu(const at::Tensor& x, InPlace inPlace) const {
+  if (isNhwcFloatCpu(x))  // LibTorch 1.13's own NHWC GroupNorm is 2-20x slower than NCHW
+    return groupNormNhwc(x, weight, bias, groups, eps, Activation::Silu, tracksGradient(x) ? InPlace::No : inPlace);
+  at::Tensor y = at::group_norm(x, groups, weight, bias, eps);
+  return tracksGradient(y) ? at::silu(y) : at::silu_(y);
+}
 
 LayerNorm LayerNorm::load(const Weights& w, const std::string& name, int64_t channels, double eps) {
   LayerNorm norm;

@@ -10,6 +10,7 @@
 
 #include <ATen/ATen.h>
 
+#include "nhwc_kernels.h"
 #include "weights.h"
 
 namespace lanterna::inference {
@@ -48,9 +49,29 @@ struct CpuKernels {
   // every call: that reorder dominates the small-image convolutions (1280 channels on 4x4 or 8x8 pixels at 256^2).
   // Read at load (a model loaded with it off has no packed weights) and at each call.
   bool prepackedConvWeights = true;
+  // Float32 CPU VAE decoder in channels-last (NHWC) end to end: oneDNN convolutions without layout reorders (on
+  // dense weights: oneDNN's NHWC path takes no prepacked weight in LibTorch 1.13), GroupNorm+SiLU fused over NHWC,
+  // nearest-x2 upsampling and its convolution as one sub-pixel convolution. Read at load (the decoder then keeps
+  // dense weights and the sub-pixel ones) and at each decode.
+  bool channelsLastVae = true;
+  // Float32 CPU VAE decode with large freed blocks kept for reuse (CpuBlockCacheScope) instead of returned to the
+  // system and faulted in again, page by page, for the next activation.
+  bool cpuBlockCache = true;
 };
 CpuKernels cpuKernels();
 void setCpuKernels(const CpuKernels& kernels);
+
+// While one lives, Conv2d::load on this thread keeps dense weights whatever CpuKernels says (the NHWC VAE decoder).
+class DenseConvWeightsScope {
+ public:
+  DenseConvWeightsScope();
+  ~DenseConvWeightsScope();
+  DenseConvWeightsScope(const DenseConvWeightsScope&) = delete;
+  DenseConvWeightsScope& operator=(const DenseConvWeightsScope&) = delete;
+
+ private:
+  bool previous_;
+};
 
 struct Linear {
   at::Tensor weight, bias;
@@ -65,6 +86,9 @@ struct GroupNorm {
   double eps = 1e-5;
   static GroupNorm load(const Weights& w, const std::string& name, int64_t channels, int64_t groups, double eps);
   at::Tensor operator()(const at::Tensor& x) const;
+  // GroupNorm then SiLU: fused over NHWC; elsewhere SiLU runs in place on the norm's fresh output. InPlace::Yes may
+  // also overwrite x (when the caller no longer needs it and no gradient is tracked).
+  at::Tensor withSilu(const at::Tensor& x, InPlace inPlace = InPlace::No) const;
 };
 
 struct LayerNorm {

@@ -1,5 +1,9 @@
 #include "resnet_block.h"
 
+#include <c10/core/GradMode.h>
+
+#include "mapped_pages.h"
+
 namespace lanterna::inference {
 
 ResnetBlock ResnetBlock::load(const Weights& w, const ResnetShape& shape) {
@@ -16,10 +20,12 @@ ResnetBlock ResnetBlock::load(const Weights& w, const ResnetShape& shape) {
 }
 
 at::Tensor ResnetBlock::operator()(const at::Tensor& x, const at::Tensor& temb) const {
-  at::Tensor h = conv1_(at::silu(norm1_(x)));
+  at::Tensor h = conv1_(norm1_.withSilu(x));
   if (hasTime_ && temb.defined()) h = h + timeProj_(at::silu(temb)).unsqueeze(-1).unsqueeze(-1);
-  h = conv2_(at::silu(norm2_(h)));
-  return hasShortcut_ ? shortcut_(x).add_(h) : x + h;
+  h = conv2_(norm2_.withSilu(h, InPlace::Yes));  // h is this block's own tensor
+  if (hasShortcut_) return shortcut_(x).add_(h);
+  // Adding into conv2's fresh output saves a tensor the size of x (the same sums: addition commutes).
+  return c10::GradMode::is_enabled() && h.requires_grad() ? x + h : h.add_(x);
 }
 
 Downsample Downsample::load(const Weights& w, int64_t channels, DownsamplePad pad) {
@@ -34,11 +40,19 @@ at::Tensor Downsample::operator()(const at::Tensor& x) const {
   return conv(x);
 }
 
-Upsample Upsample::load(const Weights& w, int64_t channels) {
-  return Upsample{Conv2d::load(w, "conv", channels, channels, 3)};
+Upsample Upsample::load(const Weights& w, int64_t channels, SubPixel subPixel) {
+  Upsample up{Conv2d::load(w, "conv", channels, channels, 3), {}};
+  const at::Tensor& weight = up.conv.weight;
+  if (subPixel == SubPixel::Yes && weight.numel() > 0 && weight.is_cpu() && weight.scalar_type() == at::kFloat) {
+    up.phases = subPixelWeights(weight);
+    releaseMappedPages(weight);  // read again only by the NCHW path
+  }
+  return up;
 }
 
 at::Tensor Upsample::operator()(const at::Tensor& x, at::IntArrayRef size) const {
+  if (phases.defined() && size.empty() && isNhwcFloatCpu(x) && cpuKernels().channelsLastVae)
+    return upsampleConvNhwc(x, phases, conv.bias);
   // Nearest upsampling in half precision is not implemented on every backend of LibTorch 1.13; float32 is exact.
   const auto type = x.scalar_type();
   at::Tensor src = type == at::kBFloat16 ? x.to(at::kFloat) : x;

@@ -42,10 +42,14 @@ struct Downsample {
   at::Tensor operator()(const at::Tensor& x) const;
 };
 
+// Whether an upsampler also keeps sub-pixel weights for the fused NHWC path (upsampleConvNhwc).
+enum class SubPixel { No, Yes };
+
 // Nearest x2 (or to an explicit size, when a skip connection has an odd size) then 3x3 conv.
 struct Upsample {
   Conv2d conv;
-  static Upsample load(const Weights& w, int64_t channels);
+  at::Tensor phases;  // subPixelWeights(conv weight) when loaded with SubPixel::Yes; used for NHWC float32 x2
+  static Upsample load(const Weights& w, int64_t channels, SubPixel subPixel = SubPixel::No);
   at::Tensor operator()(const at::Tensor& x, at::IntArrayRef size = {}) const;
 };
 
