@@ -10,6 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
+
+#include <ATen/Parallel.h>
 
 #include "toy_export.h"
 #include "toy_vocab.h"
@@ -38,6 +41,8 @@ int fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // LibTorch starts with one intra-op thread on some machines: training would use one core of the machine.
+  if (const unsigned cores = std::thread::hardware_concurrency(); cores > 0) at::set_num_threads(static_cast<int>(cores));
   TrainOptions options;
   std::string tokenizerDir;
   std::filesystem::path unetRun;
