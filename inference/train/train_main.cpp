@@ -42,7 +42,10 @@ int fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   // LibTorch starts with one intra-op thread on some machines: training would use one core of the machine.
-  if (const unsigned cores = std::thread::hardware_concurrency(); cores > 0) at::set_num_threads(static_cast<int>(cores));
+  // OMP_NUM_THREADS, when set, wins (one thread avoids OpenMP's barrier spinning on a machine others share).
+  const char* requested = std::getenv("OMP_NUM_THREADS");
+  const int threads = requested ? std::atoi(requested) : static_cast<int>(std::thread::hardware_concurrency());
+  if (threads > 0) at::set_num_threads(threads);
   TrainOptions options;
   std::string tokenizerDir;
   std::filesystem::path unetRun;
