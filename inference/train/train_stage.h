@@ -45,6 +45,8 @@ class StageModel {
   virtual ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) = 0;
   // Scalar loss with a graph back to the parameters.
   virtual at::Tensor loss(const ToyBatch& batch) = 0;
+  // A short note appended to the progress line (e.g. how much the caption helps); empty for none. May reseed ATen.
+  virtual std::string diagnostics() { return {}; }
   // After the last step, with the parameters as saved: what else the stage leaves in outDir.
   virtual Status finish(const std::filesystem::path& outDir) { (void)outDir; return Ok{}; }
 };

@@ -122,7 +122,9 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
       if (Status saved = save(step, value); !saved) return saved.error();
     if (progress && (step % o.logEvery == 0 || step == o.steps)) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      progress(formatProgress(step, o.steps, value, static_cast<double>(report.losses.size()) / seconds));
+      const std::string note = (*model)->diagnostics();
+      progress(formatProgress(step, o.steps, value, static_cast<double>(report.losses.size()) / seconds) +
+               (note.empty() ? "" : "  " + note));
     }
   }
   if (Status finished = (*model)->finish(o.outDir); !finished) return finished.error();

@@ -3,6 +3,9 @@
 // run (latent_cache.h); cacheScenes 0 renders and encodes every batch afresh instead.
 #include <c10/core/GradMode.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include "autoencoder_kl.h"
 #include "lanterna/inference/safetensors.h"
 #include "latent_cache.h"
@@ -34,6 +37,7 @@ Status copyWeights(const std::filesystem::path& file, const std::string& prefix,
 
 // Classifier-free guidance needs an unconditional model: this share of captions becomes the empty prompt.
 constexpr double kCaptionDropout = 0.1;
+constexpr std::uint64_t kProbeSeed = 777;
 
 std::int64_t toyVocabularySize() {
   return static_cast<std::int64_t>(buildToyVocabulary(ToyWorld::captionWords()).tokens.size());
@@ -96,6 +100,30 @@ class UNetStage final : public StageModel {
     // Min-SNR-gamma (Hang et al. 2023), epsilon form: low-noise steps, whose SNR is huge, stop dominating.
     const at::Tensor snr = alpha.view({size}) / (1.0 - alpha.view({size}));
     return (error * at::clamp_max(snr, minSnrGamma_) / snr).mean();
+  }
+
+  // Whether the model reads its captions: the noise-prediction error on fixed cached scenes at mid-to-high noise
+  // (where layout and colour are decided), with their own captions and with each scene given its neighbour's.
+  // A ratio near 1 means the caption is ignored; it grows as the words bind to what they name.
+  std::string diagnostics() override {
+    if (!cache_ || cache_->size() < 2) return {};
+    c10::NoGradGuard noGrad;
+    const std::int64_t n = std::min<std::int64_t>(64, cache_->size());
+    const at::Device device = unet_->device();
+    at::manual_seed(kProbeSeed);
+    const at::Tensor latents = cache_->latents.slice(0, 0, n).to(device);
+    const at::Tensor t = at::linspace(300, 900, n).to(at::kLong).to(device);
+    const at::Tensor noise = at::randn_like(latents);
+    const at::Tensor alpha = alphasCumprod_.index_select(0, t).view({n, 1, 1, 1});
+    const at::Tensor noisy = alpha.sqrt() * latents + (1.0 - alpha).sqrt() * noise;
+    const at::Tensor ids = cache_->tokenIds.slice(0, 0, n);
+    const auto error = [&](const at::Tensor& captions) {
+      return (unet_->forward(noisy, t, text_->encode(captions.to(device))) - noise).pow(2).mean().item<double>();
+    };
+    const double own = error(ids), neighbours = error(at::roll(ids, 1, 0));
+    char text[64];
+    std::snprintf(text, sizeof text, "caption gain %.3f", neighbours / own);
+    return text;
   }
 
  private:

@@ -1,5 +1,6 @@
 // Stage "vae": the engine's AutoencoderKL learns to reconstruct toy scenes through a sampled latent.
 #include <c10/core/GradMode.h>
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,8 @@ constexpr double kKlWeight = 1e-4;
 // Scenes used to measure the latent scale: a fixed seed, so every stage and the export agree on it.
 constexpr std::uint64_t kScaleSeed = 20240611;
 constexpr std::int64_t kScaleImages = 64;
+constexpr std::int64_t kTrainingCrop = 64;
+constexpr std::int64_t kCropAlign = 8;
 
 class VaeStage final : public StageModel {
  public:
@@ -34,7 +37,14 @@ class VaeStage final : public StageModel {
   }
 
   at::Tensor loss(const ToyBatch& batch) override {
-    const at::Tensor images = batch.images.to(vae_.device());
+    // A random 64x64 window of each batch (aligned to the latent grid): the autoencoder is convolutional and the
+    // scenes are flat shapes, so windows teach it as well as whole scenes do, at a quarter of the cost.
+    const std::int64_t side = batch.images.size(-1);
+    const std::int64_t crop = std::min<std::int64_t>(kTrainingCrop, side);
+    const std::int64_t cells = (side - crop) / kCropAlign + 1;
+    const std::int64_t y = at::randint(cells, {1}).item<std::int64_t>() * kCropAlign;
+    const std::int64_t x = at::randint(cells, {1}).item<std::int64_t>() * kCropAlign;
+    const at::Tensor images = batch.images.slice(2, y, y + crop).slice(3, x, x + crop).to(vae_.device());
     const inference::LatentDistribution latent = vae_.encode(images);
     const at::Tensor sample = latent.mean + latent.std() * at::randn_like(latent.mean);
     const at::Tensor decoded = vae_.decode(sample);
