@@ -56,6 +56,8 @@ SUPP
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$build/lsan.supp"
+# Everything runs several times slower: tests that wait for a child process (lanterna-cli) wait longer.
+export LANTERNA_TEST_TIME_SCALE="${LANTERNA_TEST_TIME_SCALE:-10}"
 filter=("$@")
 cd "$build"
 start=$(date +%s)
