@@ -120,7 +120,9 @@ TEST(CliClip, SpeedAndConformAreSavedOrRefused) {
   EXPECT_EQ(json["duration_frames"], 48);
   auto reopened = app::ProjectStore::open(file);
   ASSERT_TRUE(reopened);
-  const auto& clip = std::get<timeline::VideoPayload>(reopened->load()->items.front().payload);
+  const auto loaded = reopened->load();  // kept: a reference into the temporary Result dangled (ASan)
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const auto& clip = std::get<timeline::VideoPayload>(loaded->items.front().payload);
   EXPECT_EQ(clip.speed, (timeline::Rational{1, 2}));
   EXPECT_EQ(clip.conform, timeline::ConformMode::Interpolate);
 

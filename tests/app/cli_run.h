@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -19,7 +21,10 @@ struct CliRun {
 inline CliRun runCli(const QStringList& arguments) {
   QProcess process;
   process.start(QStringLiteral(LANTERNA_CLI_PATH), arguments);
-  EXPECT_TRUE(process.waitForFinished(60000)) << "lanterna-cli did not finish";
+  // LANTERNA_TEST_TIME_SCALE stretches the wait where everything runs slower (sanitizers: scripts/sanitize.sh).
+  const char* scale = std::getenv("LANTERNA_TEST_TIME_SCALE");
+  const int waitMs = 60000 * std::max(1, scale ? std::atoi(scale) : 1);
+  EXPECT_TRUE(process.waitForFinished(waitMs)) << "lanterna-cli did not finish in " << waitMs / 1000 << " s";
   return CliRun{process.exitCode(), process.readAllStandardOutput().toStdString(),
                 process.readAllStandardError().toStdString()};
 }
