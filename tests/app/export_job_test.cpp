@@ -98,7 +98,9 @@ TEST(ExportJob, Mp4RoundTripHasPictureSoundAndMetadata) {
   EXPECT_NEAR(px[0], 128, 8);
   EXPECT_NEAR(px[1], 0, 8);
   EXPECT_NEAR(px[2], 128, 8);
-  const auto* early = decoder->frameAt(2)->row<std::uint8_t>(24) + 4 * 32;
+  auto earlyFrame = decoder->frameAt(2);  // kept: a pointer into the temporary Result dangled (ASan)
+  ASSERT_TRUE(earlyFrame);
+  const auto* early = earlyFrame->row<std::uint8_t>(24) + 4 * 32;
   EXPECT_NEAR(early[0], 255, 8);
 }
 
