@@ -63,19 +63,28 @@ cd "$build"
 start=$(date +%s)
 # Tests of targets not built here are registered as <target>_NOT_BUILT: leave them out.
 # The Vulkan driver (lavapipe) leaks 128 bytes and is unloaded before LSan reports, so no suppression can name it:
-# the compositor tests and the CLI export test (its lanterna-cli child composites through Vulkan) run with leak
-# checking off, everything else with it on.
+# the compositor tests, the CLI export test (its lanterna-cli child composites through Vulkan) and the widget tests
+# whose viewer composites through Vulkan (one 128-byte leak per Vulkan instance from an "<unknown module>") run with
+# leak checking off, everything else with it on.
 # Widget tests are plain add_test()s: leave out those whose executable is not built (yet).
-noleak="CompositorTest|CliMedia.ImportThenExport"
+noleak="CompositorTest|CliMedia.ImportThenExport|^ui\.(clip_takes|image_to_video|viewer_widget|studio_flow)_test$"
 skip="_NOT_BUILT|$noleak"
 for source in "$root"/tests/ui/*_test.cpp; do
   name="$(basename "$source" .cpp)"
   [[ -x "$build/tests/ui/ui_$name" ]] || skip="$skip|^ui\.$name\$"
 done
+# ctest keeps only the last -E: an exclusion given on the command line joins ours instead of replacing it.
+rest=()
+userSkip=""
+for ((i = 0; i < ${#filter[@]}; ++i)); do
+  if [[ "${filter[i]}" == -E && $((i + 1)) -lt ${#filter[@]} ]]; then userSkip="$userSkip|${filter[i + 1]}"; i=$((i + 1));
+  else rest+=("${filter[i]}"); fi
+done
+filter=("${rest[@]}")
 status=$build_status
-"${nice_cmd[@]}" ctest --output-on-failure -j"$jobs" --timeout 900 -E "$skip" "${filter[@]}" \
+"${nice_cmd[@]}" ctest --output-on-failure -j"$jobs" --timeout 900 -E "$skip$userSkip" "${filter[@]}" \
   || status=$?
 ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" "${nice_cmd[@]}" ctest --output-on-failure -j"$jobs" --timeout 900 \
-  -R "$noleak" -E _NOT_BUILT "${filter[@]}" || status=$?
+  -R "$noleak" -E "_NOT_BUILT$userSkip" "${filter[@]}" || status=$?
 echo "sanitize.sh: tests took $(( $(date +%s) - start )) s"
 exit $status
