@@ -69,6 +69,14 @@ at::Tensor trainBetas(const SchedulerConfig& config) {
 
 at::Tensor trainAlphasCumprod(const SchedulerConfig& config) { return at::cumprod(1.0 - trainBetas(config), 0); }
 
+at::Tensor noiseToTimesteps(const at::Tensor& alphasCumprod, const at::Tensor& clean, const at::Tensor& noise,
+                            const at::Tensor& t) {
+  std::vector<int64_t> shape(static_cast<std::size_t>(clean.dim()), 1);
+  shape[0] = clean.size(0);
+  const at::Tensor alpha = alphasCumprod.index_select(0, t).view(shape);
+  return alpha.sqrt() * clean + (1.0 - alpha).sqrt() * noise;
+}
+
 at::Tensor trainSigmas(const at::Tensor& alphasCumprod) {
   return ((1.0 - alphasCumprod) / alphasCumprod).sqrt();
 }

@@ -16,6 +16,10 @@ namespace lanterna::inference {
 // Betas per beta_schedule (+ rescale_betas_zero_snr), float32 [T].
 at::Tensor trainBetas(const SchedulerConfig& config);
 at::Tensor trainAlphasCumprod(const SchedulerConfig& config);
+// The training forward process: clean samples noised to train timesteps t (one per batch item, any sample rank),
+// sqrt(a_t) * clean + sqrt(1 - a_t) * noise.
+at::Tensor noiseToTimesteps(const at::Tensor& alphasCumprod, const at::Tensor& clean, const at::Tensor& noise,
+                            const at::Tensor& t);
 // sqrt((1 - a) / a) per train step, float32 [T] (increasing with t).
 at::Tensor trainSigmas(const at::Tensor& alphasCumprod);
 

@@ -53,8 +53,7 @@ class MotionStage final : public StageModel {
     }
     const at::Tensor t = at::randint(0, alphasCumprod_.size(0), {size}, at::TensorOptions(at::kLong)).to(device);
     const at::Tensor noise = at::randn_like(latents);
-    const at::Tensor alpha = alphasCumprod_.index_select(0, t).view({size, 1, 1, 1, 1});
-    const at::Tensor noisy = alpha.sqrt() * latents + (1.0 - alpha).sqrt() * noise;
+    const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, latents, noise, t);
     return at::mse_loss(unet_->forward(noisy, t, context), noise);
   }
 

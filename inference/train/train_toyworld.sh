@@ -46,7 +46,9 @@ run_stage() {
   local dir="$1"; shift
   local resume=()
   [[ -f "$dir/latest.json" ]] && resume=(--resume)
-  "$train" --out "$dir" --device "$device" --seed "$seed" "${resume[@]}" "$@"
+  # stage_threads, when set, is that stage's OMP_NUM_THREADS.
+  env ${stage_threads:+OMP_NUM_THREADS="$stage_threads"} "$train" --out "$dir" --device "$device" --seed "$seed" \
+    "${resume[@]}" "$@"
 }
 
 vae="${VAE:-$out/vae}"
@@ -56,8 +58,8 @@ if [[ -z "${VAE:-}" ]]; then
 fi
 init=()
 [[ -n "${INIT_FROM:-}" ]] && init=(--init-from "$INIT_FROM")
-[[ "$device" == cuda ]] || export OMP_NUM_THREADS="$unet_threads"
-run_stage "$out/unet" --stage unet --vae "$vae" --steps "$unet_steps" --batch "$unet_batch" --lr "$unet_lr" \
+[[ "$device" == cuda ]] && unet_threads=""
+stage_threads="$unet_threads" run_stage "$out/unet" --stage unet --vae "$vae" --steps "$unet_steps" --batch "$unet_batch" --lr "$unet_lr" \
   --warmup 150 --cosine --min-snr 5 --cache-scenes "$unet_cache" --single-shape-steps "$single_shape" "${init[@]}" \
   --checkpoint-every 100 --log-every 10
 "$train" --stage export --vae "$vae" --unet "$out/unet" --out "$out/model"

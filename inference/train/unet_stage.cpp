@@ -92,13 +92,13 @@ class UNetStage final : public StageModel {
     // 3. Noise at a random train timestep, predicted back.
     const at::Tensor t = at::randint(0, alphasCumprod_.size(0), {size}, at::TensorOptions(at::kLong)).to(device);
     const at::Tensor noise = at::randn_like(latents);
-    const at::Tensor alpha = alphasCumprod_.index_select(0, t).view({size, 1, 1, 1});
-    const at::Tensor noisy = alpha.sqrt() * latents + (1.0 - alpha).sqrt() * noise;
+    const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, latents, noise, t);
     const at::Tensor context = text_->encode(ids);
     const at::Tensor error = (unet_->forward(noisy, t, context) - noise).pow(2).mean({1, 2, 3});
     if (minSnrGamma_ <= 0) return error.mean();
     // Min-SNR-gamma (Hang et al. 2023), epsilon form: low-noise steps, whose SNR is huge, stop dominating.
-    const at::Tensor snr = alpha.view({size}) / (1.0 - alpha.view({size}));
+    const at::Tensor alpha = alphasCumprod_.index_select(0, t);
+    const at::Tensor snr = alpha / (1.0 - alpha);
     return (error * at::clamp_max(snr, minSnrGamma_) / snr).mean();
   }
 
@@ -114,8 +114,7 @@ class UNetStage final : public StageModel {
     const at::Tensor latents = cache_->latents.slice(0, 0, n).to(device);
     const at::Tensor t = at::linspace(300, 900, n).to(at::kLong).to(device);
     const at::Tensor noise = at::randn_like(latents);
-    const at::Tensor alpha = alphasCumprod_.index_select(0, t).view({n, 1, 1, 1});
-    const at::Tensor noisy = alpha.sqrt() * latents + (1.0 - alpha).sqrt() * noise;
+    const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, latents, noise, t);
     const at::Tensor ids = cache_->tokenIds.slice(0, 0, n);
     const auto error = [&](const at::Tensor& captions) {
       return (unet_->forward(noisy, t, text_->encode(captions.to(device))) - noise).pow(2).mean().item<double>();
