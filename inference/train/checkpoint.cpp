@@ -14,7 +14,6 @@
 namespace lanterna::toy {
 namespace {
 
-constexpr const char* kModelFile = "model.safetensors";
 constexpr const char* kStateFile = "state.json";
 constexpr const char* kLatestFile = "latest.json";
 

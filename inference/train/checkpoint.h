@@ -27,6 +27,7 @@ struct CheckpointState {
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
 constexpr const char* kOptimizerFile = "optimizer.pt";
+constexpr const char* kModelFile = "model.safetensors";
 
 std::filesystem::path checkpointDir(const std::filesystem::path& outDir, std::int64_t step);
 

@@ -36,7 +36,8 @@ std::string sceneCaption(const ToyScene& scene, int templateIndex) {
     case 0: return list + " on " + withArticle(bg + " background");
     case 1: return "on " + bg + ", " + list;
     case 2: return list + ", " + bg + " background";
-    default: return withArticle(bg + " background with ") + list;
+    case 3: return withArticle(bg + " background with ") + list;
+    default: return "on " + withArticle(bg + " background") + ", " + list;
   }
 }
 
@@ -53,7 +54,8 @@ std::string clipCaption(const ToyClip& clip, int templateIndex) {
     case 1: return "on " + bg + ", " + withArticle(subject) + " " + motion;
     case 2: return std::string(colourName(s.colour)) + " " + shapeName(s.shape) + " " + motion + ", " + bg +
                    " background";
-    default: return withArticle(bg + " background with ") + withArticle(subject) + " " + motion;
+    case 3: return withArticle(bg + " background with ") + withArticle(subject) + " " + motion;
+    default: return "on " + withArticle(bg + " background") + ", " + withArticle(subject) + " " + motion;
   }
 }
 

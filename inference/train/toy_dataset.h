@@ -23,6 +23,8 @@ struct ToyBatch {
   at::Tensor images;    // [B, 3, H, W] float, or [B, F, 3, H, W] for clips
   at::Tensor tokenIds;  // [B, L] int64; undefined without a tokenizer
   std::vector<std::string> captions;
+  at::Tensor tokenLabels;  // text stage: [B, L, 7] int64 per-token classes (caption_targets.h), -1 for none
+  at::Tensor cellLabels;   // text stage: [B, 9] int64 occupied cells, -1 where the caption does not say
 };
 
 // 8-bit interleaved RGB -> [3, H, W] float in [-1, 1].

@@ -11,8 +11,10 @@ namespace lanterna::toy {
 namespace {
 
 constexpr float kPositionJitter = 2.0f;
-constexpr int kSceneTemplates = 4;
-constexpr int kClipTemplates = 4;
+// Template 4 ("on a black background, ...") names the background first, as only the held-out template 3 did before:
+// without it, "the last colour named is the background's" explained every training caption.
+constexpr int kSceneTemplates = 5;
+constexpr int kClipTemplates = 5;
 
 Image blankImage(Colour background) {
   Image image{kImageSize, kImageSize, std::vector<std::uint8_t>(kImageSize * kImageSize * 3)};

@@ -1,7 +1,8 @@
 // lanterna-train: trains Lanterna's bundled demo models on the toy world.
 //   lanterna-train --stage vae --out runs/vae --steps 4000 --batch 8 --lr 1e-3 --seed 1 [--resume]
 //                  [--checkpoint-every 500] [--log-every 10] [--device cpu|cuda]
-//   lanterna-train --stage unet --vae runs/vae --out runs/unet --steps 8000 [--cache-scenes 32768] [--warmup 200]
+//   lanterna-train --stage text --out runs/text --steps 1500 --batch 64 --lr 2e-3   (captions only, minutes)
+//   lanterna-train --stage unet --vae runs/vae [--text-encoder runs/text] --out runs/unet --steps 8000 [--cache-scenes 32768] [--warmup 200]
 //                  [--cosine] [--single-shape-steps 1000] [--min-snr 5]
 //                  [--init-from resources/models/toyworld] ...   (--vae may be a diffusers vae folder)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
@@ -25,10 +26,10 @@ using namespace lanterna::toy;
 namespace {
 
 constexpr const char* kUsage =
-    "usage: lanterna-train --stage vae|unet --out DIR [--vae VAE_RUN] [--steps N] [--batch B] [--lr RATE]\n"
+    "usage: lanterna-train --stage vae|text|unet|motion --out DIR [--vae VAE_RUN] [--steps N] [--batch B] [--lr RATE]\n"
     "                      [--seed S] [--resume] [--checkpoint-every K] [--log-every L] [--device cpu|cuda]\n"
     "                      [--warmup N] [--cosine] [--cache-scenes N] [--single-shape-steps N] [--min-snr G]\n"
-    "                      [--init-from MODEL_DIR]\n"
+    "                      [--init-from MODEL_DIR] [--text-encoder TEXT_RUN]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --write-tokenizer DIR\n";
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
       else if (arg == "--single-shape-steps") options.singleShapeSteps = std::stoll(v);
       else if (arg == "--min-snr") options.minSnrGamma = std::stod(v);
       else if (arg == "--init-from") options.initFrom = v;
+      else if (arg == "--text-encoder") options.textEncoderRun = v;
       else return fail("unknown option " + arg);
       if (arg == "--stage" && options.stage == Stage::Unset) return fail(std::string("unknown stage \"") + v + "\"");
     } catch (const std::exception&) {
@@ -111,7 +113,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   Tokenize tokenize;
-  if ((options.stage == Stage::Unet || options.stage == Stage::Motion) && !options.outDir.empty()) {
+  if (options.stage != Stage::Vae && !options.outDir.empty()) {
     auto made = makeToyTokenize(options.outDir / "tokenizer");
     if (!made) return fail(made.error().message);
     tokenize = std::move(*made);

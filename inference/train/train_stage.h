@@ -2,6 +2,7 @@
 // optimizer, checkpoints and resume (trainer.cpp) are shared. Each stage holds the engine's own class (AutoencoderKL,
 // UNet2DCondition + ClipTextEncoder) built over fresh requires_grad tensors, so what is trained is what ships.
 //   vae:  reconstruction (L1 + L2) + a small KL; finish() writes vae_config.json with the latent scaling factor.
+//   text: the text encoder alone learns what each caption token describes (caption_targets.h); heads dropped after.
 //   unet: epsilon-prediction MSE on scaled VAE latents (from a latent cache), text encoder trained jointly, 10% empty
 //         captions.
 //   motion: the same loss on 8-frame clips through UNetMotion; only the motion adapter trains, the image model frozen.
@@ -27,7 +28,7 @@ class AutoencoderKL;
 
 namespace lanterna::toy {
 
-enum class Stage { Unset, Vae, Unet, Motion };
+enum class Stage { Unset, Vae, Text, Unet, Motion };
 enum class ComputeDevice { Cpu, Cuda };
 
 // Written by the vae stage beside its checkpoints: vae/config.json of the exported model, scaling factor filled in.
@@ -61,6 +62,7 @@ struct StageInputs {
   std::int64_t singleShapeSteps = 0;  // unet stage curriculum: the first N steps see one-shape scenes only
   double minSnrGamma = 0;             // unet stage: > 0 weights the loss by min(SNR, gamma) / SNR (Min-SNR)
   std::filesystem::path initFrom;     // unet: start from this exported model's weights; motion: the model animated
+  std::filesystem::path textEncoderRun;  // unet: a text stage run whose encoder is loaded and kept frozen
   std::function<void(const std::string&)> log;
 };
 
@@ -77,6 +79,7 @@ Result<inference::AutoencoderKL> loadTrainedVae(const std::filesystem::path& run
 Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInputs& inputs);
 
 std::unique_ptr<StageModel> makeVaeStage(const StageInputs& inputs);                   // vae_stage.cpp
+Result<std::unique_ptr<StageModel>> makeTextStage(const StageInputs& inputs);           // text_stage.cpp
 Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs);           // unet_stage.cpp
 Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs);         // motion_stage.cpp
 

@@ -15,7 +15,7 @@ namespace {
 
 Status validate(const TrainOptions& o) {
   auto refuse = [](const std::string& what) { return makeError(ErrorKind::InvalidArgument, what); };
-  if (o.stage == Stage::Unset) return refuse("No training stage was given (use vae, unet or motion).");
+  if (o.stage == Stage::Unset) return refuse("No training stage was given (use vae, text, unet or motion).");
   if (o.outDir.empty()) return refuse("No output folder was given.");
   if (o.steps < 1) return refuse("The number of steps must be at least 1.");
   if (o.batch < 1) return refuse("The batch size must be at least 1.");
@@ -69,6 +69,7 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   inputs.singleShapeSteps = o.singleShapeSteps;
   inputs.minSnrGamma = o.minSnrGamma;
   inputs.initFrom = o.initFrom;
+  inputs.textEncoderRun = o.textEncoderRun;
   inputs.log = progress;
   auto model = makeStageModel(o.stage, inputs);
   if (!model) return model.error();

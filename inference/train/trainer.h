@@ -45,6 +45,7 @@ struct TrainOptions {
   std::int64_t singleShapeSteps = 0;
   double minSnrGamma = 0;
   std::filesystem::path initFrom;  // unet stage: continue from an exported model's weights instead of a fresh init
+  std::filesystem::path textEncoderRun;  // unet stage: the text stage's run; its encoder is used frozen
 };
 
 // The learning rate of step (1-based) under the options' warmup and decay.

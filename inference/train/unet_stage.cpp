@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "autoencoder_kl.h"
+#include "checkpoint.h"
 #include "lanterna/inference/safetensors.h"
 #include "latent_cache.h"
 #include "noise_schedule.h"
@@ -19,16 +20,20 @@ namespace lanterna::toy {
 namespace {
 
 // Copies an exported model's weights (fp16 or fp32) into the fresh parameters under prefix: a run continues it.
-Status copyWeights(const std::filesystem::path& file, const std::string& prefix, const NamedTensors& parameters) {
+// Stored names lack the prefix (an exported component) or keep it (a training checkpoint).
+enum class StoredNames { WithoutPrefix, WithPrefix };
+Status copyWeights(const std::filesystem::path& file, const std::string& prefix, const NamedTensors& parameters,
+                   StoredNames stored = StoredNames::WithoutPrefix) {
   auto opened = inference::SafetensorsFile::open(file);
   if (!opened) return opened.error();
   c10::NoGradGuard noGrad;
   for (const auto& [name, tensor] : parameters) {
     if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    const inference::TensorInfo* info = opened->find(name.substr(prefix.size()));
+    const std::string storedName = stored == StoredNames::WithPrefix ? name : name.substr(prefix.size());
+    const inference::TensorInfo* info = opened->find(storedName);
     if (!info || info->shape != tensor.sizes().vec())
       return makeError(ErrorKind::FormatIncorrect,
-                       "\"" + file.string() + "\" has no tensor \"" + name.substr(prefix.size()) +
+                       "\"" + file.string() + "\" has no tensor \"" + storedName +
                            "\" of the toy model's shape: it is not a toyworld model of this configuration.", file);
     tensor.copy_(inference::borrowTensor(*opened, *info).to(at::kFloat));
   }
@@ -65,6 +70,13 @@ class UNetStage final : public StageModel {
 
   NamedTensors namedParameters() override { return parameters_; }
 
+  // The encoder stays as the text stage left it: the UNet learns to read features that already name each shape.
+  void freezeTextEncoder() {
+    for (auto& [name, tensor] : parameters_)
+      if (name.rfind("text_encoder.", 0) == 0) tensor.requires_grad_(false);
+    textFrozen_ = true;
+  }
+
   ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) override {
     if (!cache_) return data.imageBatch(step, batchSize);
     const at::Tensor rows = cache_->draw(batchSize, step < singleShapeSteps_);
@@ -93,7 +105,13 @@ class UNetStage final : public StageModel {
     const at::Tensor t = at::randint(0, alphasCumprod_.size(0), {size}, at::TensorOptions(at::kLong)).to(device);
     const at::Tensor noise = at::randn_like(latents);
     const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, latents, noise, t);
-    const at::Tensor context = text_->encode(ids);
+    at::Tensor context;
+    if (textFrozen_) {
+      c10::NoGradGuard noGrad;
+      context = text_->encode(ids);
+    } else {
+      context = text_->encode(ids);
+    }
     const at::Tensor error = (unet_->forward(noisy, t, context) - noise).pow(2).mean({1, 2, 3});
     if (minSnrGamma_ <= 0) return error.mean();
     // Min-SNR-gamma (Hang et al. 2023), epsilon form: low-noise steps, whose SNR is huge, stop dominating.
@@ -137,6 +155,7 @@ class UNetStage final : public StageModel {
   std::optional<inference::UNet2DCondition> unet_;
   at::Tensor emptyIds_, alphasCumprod_;
   double latentScale_ = 1.0;
+  bool textFrozen_ = false;
 };
 
 // The run's cache, built on first use; a cache of another size or seed is rebuilt.
@@ -177,6 +196,13 @@ Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs) {
     for (Status s : {copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", "unet.", parameters),
                      copyWeights(inputs.initFrom / "text_encoder" / "model.safetensors", "text_encoder.", parameters)})
       if (!s) return s.error();
+  }
+  if (!inputs.textEncoderRun.empty()) {
+    auto dir = latestCheckpoint(inputs.textEncoderRun);
+    if (!dir) return dir.error();
+    if (Status s = copyWeights(*dir / kModelFile, "text_encoder.", stage->namedParameters(), StoredNames::WithPrefix); !s)
+      return s.error();
+    stage->freezeTextEncoder();
   }
   return std::unique_ptr<StageModel>(std::move(stage));
 }
