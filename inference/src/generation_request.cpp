@@ -1,10 +1,18 @@
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "lanterna/inference/engine.h"
 
 namespace lanterna::inference {
 namespace {
+
+// 0.05, 0.3333: short, no trailing zeros.
+std::string formatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
 
 constexpr int kMaxPromptCharacters = 20000;  // ~ 260 CLIP chunks; beyond that no model reads it meaningfully
 constexpr int kMaxSide = 4096;
@@ -40,6 +48,11 @@ std::string validateRequest(const GenerationRequest& r) {
   if (r.clipSkip < 1 || r.clipSkip > 2) return "Clip skip must be 1 or 2.";
   if (!std::isfinite(r.strength) || r.strength < 0.0 || r.strength > 1.0)
     return "Strength must be between 0 and 1.";
+  // img2img denoises the last steps x strength steps (rounded down, as diffusers does): none would return nothing.
+  if (r.initImage && r.frames == 1 && static_cast<int>(r.steps * r.strength) < 1)
+    return "Strength " + formatNumber(r.strength) + " with " + std::to_string(r.steps) +
+           " steps leaves no step to run on the init image: raise the strength to at least " +
+           formatNumber(1.0 / r.steps) + ", or the steps.";
   if (!std::isfinite(r.motionAmount) || r.motionAmount < 0.0 || r.motionAmount > 1.0)
     return "Motion amount must be between 0 and 1.";
   if (r.initImage && (r.initImage->width <= 0 || r.initImage->height <= 0 ||

@@ -43,7 +43,9 @@ at::Tensor Downsample::operator()(const at::Tensor& x) const {
 Upsample Upsample::load(const Weights& w, int64_t channels, SubPixel subPixel) {
   Upsample up{Conv2d::load(w, "conv", channels, channels, 3), {}};
   const at::Tensor& weight = up.conv.weight;
-  if (subPixel == SubPixel::Yes && weight.numel() > 0 && weight.is_cpu() && weight.scalar_type() == at::kFloat) {
+  // The phases are derived once from the weight: a weight being trained (requires_grad) would leave them stale.
+  if (subPixel == SubPixel::Yes && weight.numel() > 0 && weight.is_cpu() && weight.scalar_type() == at::kFloat &&
+      !weight.requires_grad()) {
     up.phases = subPixelWeights(weight);
     releaseMappedPages(weight);  // read again only by the NCHW path
   }

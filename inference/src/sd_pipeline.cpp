@@ -148,7 +148,8 @@ Result<GenerationOutput> SdPipeline::generate(const GenerationRequest& request, 
     at::Tensor init = (dist.mean.to(at::kFloat) + dist.std().to(at::kFloat) * sampleNoise) * vaeScale();
     at::Tensor noise = at::randn(latentShape, generator, at::kFloat).to(device);
     startIndex = scheduler.img2imgStartIndex(request.strength);
-    if (startIndex >= scheduler.stepCount()) return GenerationOutput{};
+    if (startIndex >= scheduler.stepCount())  // validateRequest refuses this first; never return no image
+      return makeError(ErrorKind::InvalidArgument, "The strength leaves no denoising step; raise it or the steps.");
     latents = scheduler.addNoise(init, noise, startIndex);
   } else {
     latents = at::randn(latentShape, generator, at::kFloat).to(device) * scheduler.initNoiseSigma();

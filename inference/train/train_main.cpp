@@ -7,6 +7,7 @@
 //                  [--init-from resources/models/toyworld] ...   (--vae may be a diffusers vae folder)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
 //   lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]   (none: a zero-initialised adapter)
+//   lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]   (what the VAE keeps of each shape)
 //   lanterna-train --write-tokenizer DIR      (the toy vocabulary in the Hugging Face CLIP format)
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 #include "toy_vocab.h"
 #include "toy_world.h"
 #include "trainer.h"
+#include "vae_check.h"
 
 using namespace lanterna;
 using namespace lanterna::toy;
@@ -32,6 +34,7 @@ constexpr const char* kUsage =
     "                      [--init-from MODEL_DIR] [--text-encoder TEXT_RUN]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
+    "       lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]\n"
     "       lanterna-train --write-tokenizer DIR\n";
 
 int fail(const std::string& message) {
@@ -51,7 +54,7 @@ int main(int argc, char** argv) {
   std::string tokenizerDir;
   std::filesystem::path unetRun;
   std::filesystem::path motionRun;
-  bool exportModel = false, exportMotion = false;
+  bool exportModel = false, exportMotion = false, vaeCheck = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -63,6 +66,7 @@ int main(int argc, char** argv) {
       if (!(v = value())) return fail(arg + " needs a value");
       if (arg == "--stage" && std::string(v) == "export") { exportModel = true; continue; }
       if (arg == "--stage" && std::string(v) == "export-motion") { exportMotion = true; continue; }
+      if (arg == "--stage" && std::string(v) == "vae-check") { vaeCheck = true; continue; }
       if (arg == "--stage") options.stage = parseStage(v);
       else if (arg == "--vae") options.vaeRun = v;
       else if (arg == "--unet") unetRun = v;
@@ -102,6 +106,15 @@ int main(int argc, char** argv) {
     const Status exported = exportToyModel(options.vaeRun, unetRun, options.outDir);
     if (!exported) return fail(exported.error().message);
     std::printf("exported the toyworld model to %s\n", options.outDir.string().c_str());
+    return 0;
+  }
+  if (vaeCheck) {
+    if (options.vaeRun.empty() || options.outDir.empty()) return fail("--stage vae-check needs --vae and --out");
+    const int scenes = options.steps == TrainOptions{}.steps ? 256 : static_cast<int>(options.steps);
+    const auto check = checkToyVae(options.vaeRun, scenes, options.outDir, [](const std::string& line) {
+      std::printf("%s\n", line.c_str());
+    });
+    if (!check) return fail(check.error().message);
     return 0;
   }
   if (exportMotion) {

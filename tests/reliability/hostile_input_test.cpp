@@ -126,6 +126,16 @@ TEST(HostileRequest, OutOfRangeSettingsAreRefusedWithAReason) {
   EXPECT_NE(refusedFor([](auto& r) { r.strength = std::nan(""); }).find("Strength"), std::string::npos);
   EXPECT_NE(refusedFor([](auto& r) { r.sampler = std::string(5000, 'x'); }).find("sampler"), std::string::npos);
   EXPECT_TRUE(refusedFor([](auto&) {}).empty());
+  // img2img with a strength below one step (0.01 x 20 steps) once returned no image, and the CLI crashed on it.
+  auto withInitImage = [](double strength) {
+    return [strength](auto& r) {
+      r.initImage = inference::Image{8, 8, std::vector<std::uint8_t>(8 * 8 * 3, 128)};
+      r.steps = 20;
+      r.strength = strength;
+    };
+  };
+  EXPECT_NE(refusedFor(withInitImage(0.01)).find("at least 0.05"), std::string::npos) << refusedFor(withInitImage(0.01));
+  EXPECT_TRUE(refusedFor(withInitImage(0.05)).empty());
 }
 
 TEST(HostileRequest, CliRefusesBadSettingsWithExitCode2) {
