@@ -6,6 +6,7 @@
 #include <c10/core/InferenceMode.h>
 #include <c10/util/Exception.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "animatediff_pipeline.h"
@@ -107,7 +108,12 @@ Result<LoadOptions> engineLoadOptions(const EngineOptions& options) {
   if (options.device == Device::Cuda && !at::hasCUDA())
     return makeError(ErrorKind::FeatureUnsupported, "This Lanterna build has no CUDA support (CPU only).");
   if (!cuda) {
+    // OMP_NUM_THREADS, when set, wins over "all cores": beside other busy processes, OpenMP threads spin at
+    // barriers (a 2-thread generation beside two 1-thread trainings on 2 cores ran more than 10x slower).
+    const char* requested = std::getenv("OMP_NUM_THREADS");
+    const int fromEnvironment = requested ? std::atoi(requested) : 0;
     const int cores = options.cpuThreads > 0 ? options.cpuThreads
+                      : fromEnvironment > 0  ? fromEnvironment
                                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(cores);  // LibTorch starts with one thread here
   }

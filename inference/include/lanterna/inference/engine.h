@@ -32,7 +32,7 @@ enum class Precision { Unset, F32, F16, BF16 };  // Unset: fp16 on CUDA, fp32 on
 struct EngineOptions {
   Device device = Device::Auto;
   Precision precision = Precision::Unset;
-  int cpuThreads = 0;  // 0: all cores
+  int cpuThreads = 0;  // 0: $OMP_NUM_THREADS when set, else all cores
   // Folders searched for shared files a single-file checkpoint lacks (e.g. the CLIP tokenizer).
   std::vector<std::filesystem::path> modelFolders;
   // An AnimateDiff motion module (guoyww .safetensors or a diffusers MotionAdapter folder) added to an SD 1.x
