@@ -12,10 +12,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <thread>
 
 #include <ATen/Parallel.h>
 
+#include "lanterna/inference/engine.h"
 #include "toy_export.h"
 #include "toy_vocab.h"
 #include "toy_world.h"
@@ -47,9 +47,7 @@ int fail(const std::string& message) {
 int main(int argc, char** argv) {
   // LibTorch starts with one intra-op thread on some machines: training would use one core of the machine.
   // OMP_NUM_THREADS, when set, wins (one thread avoids OpenMP's barrier spinning on a machine others share).
-  const char* requested = std::getenv("OMP_NUM_THREADS");
-  const int threads = requested ? std::atoi(requested) : static_cast<int>(std::thread::hardware_concurrency());
-  if (threads > 0) at::set_num_threads(threads);
+  at::set_num_threads(inference::defaultCpuThreads());
   TrainOptions options;
   std::string tokenizerDir;
   std::filesystem::path unetRun;

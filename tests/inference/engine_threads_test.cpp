@@ -51,6 +51,7 @@ TEST(EngineThreads, AllCoresUnlessOmpNumThreadsOrTheOptionSaysOtherwise) {
   }
   {
     ThreadEnvironment one("1");
+    EXPECT_EQ(defaultCpuThreads(), 1);
     EXPECT_EQ(threadsAfterOpening(0), 1);
     EXPECT_EQ(threadsAfterOpening(3), 3);  // an explicit setting wins
   }

@@ -29,6 +29,10 @@ struct Image {
 enum class Device { Auto, Cpu, Cuda };
 enum class Precision { Unset, F32, F16, BF16 };  // Unset: fp16 on CUDA, fp32 on CPU
 
+// The CPU thread count when none is asked for: $OMP_NUM_THREADS when it is a positive number, else all cores.
+// (On a machine whose cores other processes keep busy, OpenMP threads spin at barriers: fewer can be faster.)
+int defaultCpuThreads();
+
 struct EngineOptions {
   Device device = Device::Auto;
   Precision precision = Precision::Unset;
