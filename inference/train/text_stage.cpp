@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "caption_targets.h"
@@ -24,6 +25,7 @@ constexpr std::array<std::int64_t, kHeadCount> kHeadWidth = {kColourCount, kShap
                                                              kColourCount, kMotionClasses, kPositionCount};
 constexpr std::array<const char*, kHeadCount> kHeadName = {"colour", "shape", "size", "cell", "bg", "motion", "occupied"};
 constexpr int kLabelColumns = 7;  // the six class heads, then the end-of-text flag
+constexpr std::int64_t kProbeCaptions = 256;
 constexpr std::uint64_t kClipEvery = 4;  // one caption in four is a clip's: the encoder learns the motion words too
 
 std::int64_t headOffset(int head) {
@@ -37,14 +39,15 @@ class TextStage final : public StageModel {
   explicit TextStage(const StageInputs& inputs)
       : world_(inputs.seed),
         tokenize_(inputs.tokenize),
-        config_(inference::ClipTextConfig::fromJson(
-            toyTextEncoderConfig(static_cast<std::int64_t>(buildToyVocabulary(ToyWorld::captionWords()).tokens.size())))) {
+        config_(inference::ClipTextConfig::fromJson(toyTextEncoderConfig(toyVocabularySize()))) {
     parameters_ = initParameters(clipTextLayout(config_), "text_encoder.", inputs.device);
     std::int64_t width = 0;
     for (std::int64_t w : kHeadWidth) width += w;
     const auto options = at::TensorOptions(at::kFloat).device(inputs.device);
-    parameters_.emplace_back("text_heads.weight", (at::randn({width, config_.hiddenSize}, options) * 0.02).requires_grad_());
-    parameters_.emplace_back("text_heads.bias", at::zeros({width}, options).requires_grad_());
+    headWeight_ = (at::randn({width, config_.hiddenSize}, options) * 0.02).requires_grad_();
+    headBias_ = at::zeros({width}, options).requires_grad_();
+    parameters_.emplace_back("text_heads.weight", headWeight_);
+    parameters_.emplace_back("text_heads.bias", headBias_);
     text_.emplace(config_, weightsFrom(parameters_, "text_encoder."));
     endOfText_ = config_.eosTokenId;
   }
@@ -74,8 +77,8 @@ class TextStage final : public StageModel {
   // Accuracy of every head on held-out captions (shape-colour-cell combinations and a wording never trained on).
   std::string diagnostics() override {
     c10::NoGradGuard noGrad;
-    const ToyBatch probe = labelled(0, 256, Split::HeldOut);
-    const auto [logits, labels, occupied] = forward(probe);
+    if (!probe_) probe_ = labelled(0, kProbeCaptions, Split::HeldOut);  // the same captions at every log line
+    const auto [logits, labels, occupied] = forward(*probe_);
     std::string text = "held-out accuracy";
     for (int h = 0; h <= kOccupied; ++h) {
       double accuracy = 0;
@@ -108,7 +111,7 @@ class TextStage final : public StageModel {
   Forward forward(const ToyBatch& batch) const {
     const at::Device device = text_->device();
     const at::Tensor hidden = text_->encode(batch.tokenIds.to(device));
-    const at::Tensor logits = at::linear(hidden, parameters_[parameters_.size() - 2].second, parameters_.back().second);
+    const at::Tensor logits = at::linear(hidden, headWeight_, headBias_);
     return {logits, batch.tokenLabels.to(device), batch.cellLabels.to(device)};
   }
 
@@ -178,7 +181,9 @@ class TextStage final : public StageModel {
   Tokenize tokenize_;
   inference::ClipTextConfig config_;
   NamedTensors parameters_;
+  at::Tensor headWeight_, headBias_;  // also in parameters_, as "text_heads.*"
   std::optional<inference::ClipTextEncoder> text_;
+  std::optional<ToyBatch> probe_;
   std::map<std::string, int> counts_;
   std::int64_t endOfText_ = 0;
 };

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "toy_world.h"
+
 namespace lanterna::toy {
 namespace {
 
@@ -144,6 +146,10 @@ Status writeToyTokenizer(const std::filesystem::path& dir, const ToyVocabulary& 
   if (Status s = writeText(dir / "merges.txt", merges); !s) return s;
   if (Status s = writeText(dir / "tokenizer_config.json", config.dump(2) + "\n"); !s) return s;
   return writeText(dir / "special_tokens_map.json", special.dump(2) + "\n");
+}
+
+std::int64_t toyVocabularySize() {
+  return static_cast<std::int64_t>(buildToyVocabulary(ToyWorld::captionWords()).tokens.size());
 }
 
 }  // namespace lanterna::toy

@@ -6,6 +6,7 @@
 // Pure functions; safe from any thread.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -31,6 +32,9 @@ std::vector<std::string> byteLevelAlphabet();
 
 // Adds merges until every word (followed by "</w>") is one token; a word is the byte-level form of its UTF-8 text.
 ToyVocabulary buildToyVocabulary(const std::vector<std::string>& words);
+
+// Token count of the toy world's own vocabulary (ToyWorld::captionWords()): the text encoder's vocab_size.
+std::int64_t toyVocabularySize();
 
 // Writes the four files into dir (created if needed); names the file that could not be written.
 Status writeToyTokenizer(const std::filesystem::path& dir, const ToyVocabulary& vocabulary);

@@ -44,10 +44,6 @@ Status copyWeights(const std::filesystem::path& file, const std::string& prefix,
 constexpr double kCaptionDropout = 0.1;
 constexpr std::uint64_t kProbeSeed = 777;
 
-std::int64_t toyVocabularySize() {
-  return static_cast<std::int64_t>(buildToyVocabulary(ToyWorld::captionWords()).tokens.size());
-}
-
 class UNetStage final : public StageModel {
  public:
   UNetStage(const StageInputs& inputs, inference::AutoencoderKL vae, std::optional<LatentCache> cache)
@@ -75,6 +71,12 @@ class UNetStage final : public StageModel {
     for (auto& [name, tensor] : parameters_)
       if (name.rfind("text_encoder.", 0) == 0) tensor.requires_grad_(false);
     textFrozen_ = true;
+  }
+
+  // A frozen encoder needs no graph: its backward would be wasted work.
+  at::Tensor encodeCaptions(const at::Tensor& ids) const {
+    c10::AutoGradMode gradients(!textFrozen_ && c10::GradMode::is_enabled());
+    return text_->encode(ids);
   }
 
   ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) override {
@@ -105,13 +107,7 @@ class UNetStage final : public StageModel {
     const at::Tensor t = at::randint(0, alphasCumprod_.size(0), {size}, at::TensorOptions(at::kLong)).to(device);
     const at::Tensor noise = at::randn_like(latents);
     const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, latents, noise, t);
-    at::Tensor context;
-    if (textFrozen_) {
-      c10::NoGradGuard noGrad;
-      context = text_->encode(ids);
-    } else {
-      context = text_->encode(ids);
-    }
+    const at::Tensor context = encodeCaptions(ids);
     const at::Tensor error = (unet_->forward(noisy, t, context) - noise).pow(2).mean({1, 2, 3});
     if (minSnrGamma_ <= 0) return error.mean();
     // Min-SNR-gamma (Hang et al. 2023), epsilon form: low-noise steps, whose SNR is huge, stop dominating.
