@@ -1,7 +1,7 @@
 // `lanterna-cli eval-toyworld [--model toyworld] [--samplers euler,euler_a] [--steps 10,20] [--prompts 20]`:
 // the semantic score of a toy-world model per sampler and step count (the table in docs/models/toyworld.md).
 // Diagnosis: --split train scores prompts the model trained on, --truth scores the world's own renders (the
-// detector's ceiling), --save DIR writes every image as DIR/<sampler>-<steps>-<i>.png.
+// detector's ceiling), --init-strength S starts each image from that render (S = 0.05: what survives the VAE), --save DIR writes every image as DIR/<sampler>-<steps>-<i>.png.
 #include <QDir>
 #include <QString>
 
@@ -95,6 +95,9 @@ void addToyworldCommands(CLI::App& app, int& exitCode) {
   eval->add_option("--split", options->split, "Prompts of the heldout (default) or train split")
       ->check(CLI::IsMember({"heldout", "train"}));
   eval->add_flag("--truth", options->truth, "Score the toy world's own renders (the detector's ceiling)");
+  eval->add_option("--init-strength", options->eval.initStrength,
+                   "Start from the world's render at this img2img strength (0.05 with 20 steps: the VAE's ceiling)")
+      ->check(CLI::Range(0.0, 1.0));
   eval->add_option("--save", options->saveDir, "Write every image, named by sampler, steps and prompt index");
   eval->callback([options, &exitCode] { exitCode = runEval(*options); });
 }

@@ -63,6 +63,10 @@ Result<ToyworldScore> scoreToyworld(inference::Engine& engine, const ToyworldEva
     request.cfgScale = options.cfgScale;
     request.seed = options.seed + static_cast<std::uint64_t>(i);
     request.width = request.height = toy::kImageSize;
+    if (options.initStrength > 0) {
+      request.initImage = inference::Image{scene.image.width, scene.image.height, scene.image.rgb};
+      request.strength = options.initStrength;
+    }
     auto output = engine.generate(request, nullptr, never);
     if (!output) return output.error();
     return std::move(output->frames.front());

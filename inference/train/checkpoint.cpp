@@ -123,4 +123,22 @@ Status loadCheckpointWeights(const std::filesystem::path& dir, const NamedTensor
   return Ok{};
 }
 
+Status copyWeights(const std::filesystem::path& file, const std::string& prefix, const NamedTensors& parameters,
+                   StoredNames stored) {
+  auto opened = inference::SafetensorsFile::open(file);
+  if (!opened) return opened.error();
+  c10::NoGradGuard noGrad;
+  for (const auto& [name, tensor] : parameters) {
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string storedName = stored == StoredNames::WithPrefix ? name : name.substr(prefix.size());
+    const inference::TensorInfo* info = opened->find(storedName);
+    if (!info || info->shape != tensor.sizes().vec())
+      return makeError(ErrorKind::FormatIncorrect,
+                       "\"" + file.string() + "\" has no tensor \"" + storedName +
+                           "\" of the toy model's shape: it is not a toyworld model of this configuration.", file);
+    tensor.copy_(inference::borrowTensor(*opened, *info).to(at::kFloat));
+  }
+  return Ok{};
+}
+
 }  // namespace lanterna::toy

@@ -41,4 +41,10 @@ Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir);
 // Copies the saved weights into parameters (same names and shapes, or an error naming the first mismatch).
 Status loadCheckpointWeights(const std::filesystem::path& dir, const NamedTensors& parameters);
 
+// Copies trained weights (fp16 or fp32) from a safetensors file into the parameters under prefix, so a run starts
+// from them. Stored names lack the prefix (an exported component) or keep it (a training checkpoint).
+enum class StoredNames { WithoutPrefix, WithPrefix };
+Status copyWeights(const std::filesystem::path& file, const std::string& prefix, const NamedTensors& parameters,
+                   StoredNames stored = StoredNames::WithoutPrefix);
+
 }  // namespace lanterna::toy

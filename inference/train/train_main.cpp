@@ -1,6 +1,7 @@
 // lanterna-train: trains Lanterna's bundled demo models on the toy world.
 //   lanterna-train --stage vae --out runs/vae --steps 4000 --batch 8 --lr 1e-3 --seed 1 [--resume]
 //                  [--checkpoint-every 500] [--log-every 10] [--device cpu|cuda]
+//   lanterna-train --stage vae --vae runs/vae --out runs/vae-decoder ...   (that VAE's decoder only, encoder frozen)
 //   lanterna-train --stage text --out runs/text --steps 1500 --batch 64 --lr 2e-3   (captions only, minutes)
 //   lanterna-train --stage unet --vae runs/vae [--text-encoder runs/text] --out runs/unet --steps 8000 [--cache-scenes 32768] [--warmup 200]
 //                  [--cosine] [--single-shape-steps 1000] [--min-snr 5]

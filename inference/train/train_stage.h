@@ -1,7 +1,8 @@
 // What differs between training stages: the trainable parameters, and the loss of one batch. The loop, the
 // optimizer, checkpoints and resume (trainer.cpp) are shared. Each stage holds the engine's own class (AutoencoderKL,
 // UNet2DCondition + ClipTextEncoder) built over fresh requires_grad tensors, so what is trained is what ships.
-//   vae:  reconstruction (L1 + L2) + a small KL; finish() writes vae_config.json with the latent scaling factor.
+//   vae:  reconstruction (L1 + L2, shapes and their outlines weighted) + a small KL; finish() writes vae_config.json
+//         with the latent scaling factor. From a trained VAE: its decoder only.
 //   text: the text encoder alone learns what each caption token describes (caption_targets.h); heads dropped after.
 //   unet: epsilon-prediction MSE on scaled VAE latents (from a latent cache), text encoder trained jointly, 10% empty
 //         captions.
@@ -54,7 +55,9 @@ class StageModel {
 
 struct StageInputs {
   at::Device device = at::kCPU;
-  std::filesystem::path vaeRun;  // unet stage: the vae stage's output folder (latest checkpoint + vae_config.json)
+  // unet stage: the vae stage's output folder (latest checkpoint + vae_config.json); vae stage: a trained VAE whose
+  // decoder is trained further, its encoder frozen
+  std::filesystem::path vaeRun;
   Tokenize tokenize;             // unet stage: captions to ids (the empty caption is the unconditional prompt)
   std::filesystem::path outDir;  // unet stage: keeps its latent cache here (kLatentCacheFile)
   std::uint64_t seed = 0;
@@ -78,7 +81,7 @@ Result<inference::AutoencoderKL> loadTrainedVae(const std::filesystem::path& run
 // Parameters are initialised from the current ATen seed. Stages not written yet (motion) say so.
 Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInputs& inputs);
 
-std::unique_ptr<StageModel> makeVaeStage(const StageInputs& inputs);                   // vae_stage.cpp
+Result<std::unique_ptr<StageModel>> makeVaeStage(const StageInputs& inputs);            // vae_stage.cpp
 Result<std::unique_ptr<StageModel>> makeTextStage(const StageInputs& inputs);           // text_stage.cpp
 Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs);           // unet_stage.cpp
 Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs);         // motion_stage.cpp

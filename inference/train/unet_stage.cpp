@@ -19,27 +19,6 @@
 namespace lanterna::toy {
 namespace {
 
-// Copies an exported model's weights (fp16 or fp32) into the fresh parameters under prefix: a run continues it.
-// Stored names lack the prefix (an exported component) or keep it (a training checkpoint).
-enum class StoredNames { WithoutPrefix, WithPrefix };
-Status copyWeights(const std::filesystem::path& file, const std::string& prefix, const NamedTensors& parameters,
-                   StoredNames stored = StoredNames::WithoutPrefix) {
-  auto opened = inference::SafetensorsFile::open(file);
-  if (!opened) return opened.error();
-  c10::NoGradGuard noGrad;
-  for (const auto& [name, tensor] : parameters) {
-    if (name.compare(0, prefix.size(), prefix) != 0) continue;
-    const std::string storedName = stored == StoredNames::WithPrefix ? name : name.substr(prefix.size());
-    const inference::TensorInfo* info = opened->find(storedName);
-    if (!info || info->shape != tensor.sizes().vec())
-      return makeError(ErrorKind::FormatIncorrect,
-                       "\"" + file.string() + "\" has no tensor \"" + storedName +
-                           "\" of the toy model's shape: it is not a toyworld model of this configuration.", file);
-    tensor.copy_(inference::borrowTensor(*opened, *info).to(at::kFloat));
-  }
-  return Ok{};
-}
-
 // Classifier-free guidance needs an unconditional model: this share of captions becomes the empty prompt.
 constexpr double kCaptionDropout = 0.1;
 constexpr std::uint64_t kProbeSeed = 777;

@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <numeric>
 #include <regex>
+
+#include <nlohmann/json.hpp>
 
 #include "lanterna/inference/engine.h"
 #include "lanterna/inference/safetensors.h"
@@ -103,6 +106,40 @@ TEST(ToyTrain, VaeStageRunsAndTheCheckpointReloadsBitExactly) {
     ASSERT_NE(info, nullptr) << name;
     EXPECT_TRUE(at::equal(inference::borrowTensor(*saved, *info), tensor)) << name;
   }
+}
+
+TEST(ToyTrain, VaeStageFromATrainedVaeTrainsTheDecoderOnlySoItsLatentsStayValid) {
+  const auto root = freshDir("decoder");
+  auto first = runTraining(smallRun(root / "vae", 2));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  TrainOptions decoder = smallRun(root / "decoder", 2);
+  decoder.vaeRun = root / "vae";
+  auto second = runTraining(decoder);
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  ASSERT_EQ(second->parameters.size(), first->parameters.size());
+  int frozen = 0, moved = 0;
+  for (std::size_t i = 0; i < first->parameters.size(); ++i) {
+    const auto& [name, before] = first->parameters[i];
+    ASSERT_EQ(second->parameters[i].first, name);
+    const bool same = at::equal(before, second->parameters[i].second);
+    if (name.rfind("encoder.", 0) == 0 || name.rfind("quant_conv.", 0) == 0) {
+      EXPECT_TRUE(same) << name << " moved: the encoder must stay frozen";
+      ++frozen;
+    } else {
+      moved += same ? 0 : 1;
+    }
+  }
+  EXPECT_GT(frozen, 10);
+  EXPECT_GT(moved, 10);  // the decoder did learn
+  // The same encoder gives the same latent scale, so the UNets trained on the first VAE keep working.
+  std::ifstream a(root / "vae" / kVaeConfigFile), b(root / "decoder" / kVaeConfigFile);
+  EXPECT_EQ(nlohmann::json::parse(a)["scaling_factor"], nlohmann::json::parse(b)["scaling_factor"]);
+
+  TrainOptions missing = smallRun(root / "orphan", 1);
+  missing.vaeRun = root / "no-such-run";
+  auto refused = runTraining(missing);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("no-such-run"), std::string::npos) << refused.error().message;
 }
 
 TEST(ToyTrain, ResumeContinuesFromTheSavedStepAndEndsWhereAStraightRunEnds) {

@@ -25,6 +25,9 @@ struct ToyworldEvalOptions {
   double cfgScale = 5.0;
   std::uint64_t seed = 1;       // generation seed of prompt i is seed + i
   bool heldOut = true;          // false: the training split's scenes (what the model saw), for diagnosis
+  // > 0: each image starts from the scene's own render at this img2img strength instead of noise. A small value
+  // (one step) scores what survives the VAE: the model's ceiling, for diagnosis.
+  double initStrength = 0.0;
 };
 
 struct ToyworldPromptResult {
