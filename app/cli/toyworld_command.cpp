@@ -1,5 +1,7 @@
-// `lanterna-cli eval-toyworld [--model toyworld] [--samplers euler,euler_a] [--steps 10,20] [--prompts 20]`:
-// the semantic score of a toy-world model per sampler and step count (the table in docs/models/toyworld.md).
+// `lanterna-cli eval-toyworld [--model toyworld] [--samplers euler,euler_a] [--steps 10,20] [--prompts 20]
+// [--clips text|image]`: the semantic score of a toy-world model per sampler and step count (the tables in
+// docs/models/toyworld.md); --clips scores held-out clips instead: text-to-video, or image-to-video from each clip's
+// first frame (the motion seen, and whether the first frame is kept).
 // Diagnosis: --split train scores prompts the model trained on, --truth scores the world's own renders (the
 // detector's ceiling), --init-strength S starts each image from that render (S = 0.05: what survives the VAE), --save DIR writes every image as DIR/<sampler>-<steps>-<i>.png.
 #include <QDir>
@@ -25,6 +27,7 @@ struct EvalOptions {
   std::string split = "heldout";
   bool truth = false;
   std::string saveDir;
+  std::string clips;  // empty: images; "text" or "image": clips from the caption or from the first frame
   app::ToyworldEvalOptions eval;
 };
 
@@ -49,8 +52,64 @@ int saveImages(const std::string& dir, const std::string& tag, const app::Toywor
   return kExitOk;
 }
 
+void printClipRow(const std::string& sampler, int steps, const app::ToyworldClipScore& score, bool firstFrame,
+                  double seconds) {
+  char moved[32], kept[48] = "-";
+  std::snprintf(moved, sizeof moved, "%d/%d (%.0f%%)", score.moved, score.total, 100 * score.movedFraction());
+  if (firstFrame)
+    std::snprintf(kept, sizeof kept, "%d/%d (mean %.1f dB)", score.keptFirstFrame, score.total,
+                  score.meanFirstFramePsnr);
+  std::printf("%-16s %5d  %-18s %-24s %.2f\n", sampler.c_str(), steps, moved, kept, seconds / std::max(1, score.total));
+  std::fflush(stdout);
+}
+
+int saveClips(const std::string& dir, const std::string& tag, const app::ToyworldClipScore& score) {
+  QDir().mkpath(QString::fromStdString(dir));
+  for (std::size_t i = 0; i < score.results.size(); ++i) {
+    const auto& r = score.results[i];
+    for (std::size_t f = 0; f < r.frames.size(); ++f) {
+      const QString path =
+          QString::fromStdString(dir + "/" + tag + "-" + std::to_string(i) + "-" + std::to_string(f) + ".png");
+      if (Status saved = app::savePng(app::toQImage(r.frames[f]), path, QString::fromStdString(r.prompt)); !saved)
+        return reportError(saved.error());
+    }
+    std::printf("  %s %s-%zu-*.png  \"%s\"%s%s\n", r.moved ? "ok  " : "miss", (dir + "/" + tag).c_str(), i,
+                r.prompt.c_str(), r.moved ? "" : ": ", r.reason.c_str());
+  }
+  return kExitOk;
+}
+
+int runClipEval(inference::Engine& engine, const EvalOptions& options) {
+  const bool firstFrame = options.clips == "image";
+  std::printf("%-16s %5s  %-18s %-24s %s\n", "sampler", "steps", "moved as prompted",
+              firstFrame ? "first frame >= 25 dB" : "", "s/clip");
+  for (const auto& sampler : options.samplers) {
+    for (int steps : options.steps) {
+      app::ToyworldEvalOptions eval = options.eval;
+      eval.sampler = sampler;
+      eval.steps = steps;
+      const auto started = std::chrono::steady_clock::now();
+      auto score = app::scoreToyworldClips(engine, eval, firstFrame ? app::ClipSource::FirstFrame : app::ClipSource::Text);
+      if (!score) return reportError(score.error());
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      printClipRow(sampler, steps, *score, firstFrame, seconds);
+      if (!options.saveDir.empty())
+        if (int saved = saveClips(options.saveDir, sampler + "-" + std::to_string(steps), *score); saved != kExitOk)
+          return saved;
+    }
+  }
+  return kExitOk;
+}
+
 int runEval(EvalOptions options) {
   options.eval.heldOut = options.split != "train";
+  if (!options.clips.empty()) {
+    auto path = app::ModelLibrary::fromSettings().resolve(QString::fromStdString(options.model));
+    if (!path) return reportError(path.error());
+    auto engine = inference::Engine::open(path->toStdString());
+    if (!engine) return reportError(engine.error());
+    return runClipEval(*engine, options);
+  }
   std::printf("%-16s %5s  %-18s %-12s %s\n", "sampler", "steps", options.eval.heldOut ? "held-out shape" : "first shape",
               "all shapes", "s/image");
   if (options.truth) {
@@ -98,6 +157,9 @@ void addToyworldCommands(CLI::App& app, int& exitCode) {
   eval->add_option("--init-strength", options->eval.initStrength,
                    "Start from the world's render at this img2img strength (0.05 with 20 steps: the VAE's ceiling)")
       ->check(CLI::Range(0.0, 1.0));
+  eval->add_option("--clips", options->clips,
+                   "Score held-out clips: text (text-to-video) or image (image-to-video from the clip's first frame)")
+      ->check(CLI::IsMember({"text", "image"}));
   eval->add_option("--save", options->saveDir, "Write every image, named by sampler, steps and prompt index");
   eval->callback([options, &exitCode] { exitCode = runEval(*options); });
 }

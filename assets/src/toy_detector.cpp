@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 
 #include <opencv2/imgproc.hpp>
 
@@ -164,7 +165,11 @@ Result<ToyMotionDetection> detectToyMotion(const std::vector<RgbImageView>& fram
   else detection.motion = dy < 0 ? "moving up" : "moving down";
 
   if (shapeVotes * 2 <= static_cast<int>(detection.track.size())) {
-    detection.reason = "the " + target.colour + " shape is mostly a " + first.shape + ", not a " + target.shape;
+    std::map<std::string, int> seen;
+    for (const ToyBlob& blob : detection.track) ++seen[blob.shape];
+    const auto most = std::max_element(seen.begin(), seen.end(),
+                                       [](const auto& a, const auto& b) { return a.second < b.second; });
+    detection.reason = "the " + target.colour + " shape is mostly a " + most->first + ", not a " + target.shape;
     return detection;
   }
   detection.found = detection.motion == target.motion;

@@ -101,6 +101,14 @@ TEST(ToyDetector, ReadsMotionFromClipsAndRejectsOtherMotions) {
     else ADD_FAILURE() << clip.caption << ": " << seen->reason;
     const char* other = motions[(static_cast<int>(clip.motion) + i % 5) % 6];  // one of the five others
     wrongAccepted += detectToyMotion(frames, {toy::colourName(s.colour), "", other})->found ? 1 : 0;
+    // The wrong shape asked for: the reason names the shape the track mostly shows.
+    if (!seen->found) continue;
+    const char* wrongShape = s.shape == toy::Shape::Circle ? "square" : "circle";
+    auto misnamed = detectToyMotion(frames, {toy::colourName(s.colour), wrongShape, truth});
+    ASSERT_TRUE(misnamed.ok());
+    EXPECT_FALSE(misnamed->found);
+    EXPECT_NE(misnamed->reason.find(std::string("mostly a ") + toy::shapeName(s.shape)), std::string::npos)
+        << clip.caption << ": " << misnamed->reason;
   }
   EXPECT_GE(right * 100, total * 98) << right << " of " << total;
   EXPECT_EQ(wrongAccepted, 0);

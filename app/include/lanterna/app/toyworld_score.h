@@ -53,4 +53,30 @@ Result<ToyworldScore> scoreToyworld(inference::Engine& engine, const ToyworldEva
 // of scoreToyworld; below 100% means the detector or the captions are wrong, not the model).
 Result<ToyworldScore> scoreToyworldTruth(const ToyworldEvalOptions& options);
 
+// Clips: each held-out clip's caption is generated as a clip of its frame count (text-to-video), or animated from
+// the clip's own first frame (image-to-video, which must keep that frame). The detector tracks the moving shape's
+// colour and judges the motion. Needs an engine that makes clips (the toyworld model's motion adapter).
+struct ToyworldClipResult {
+  std::string prompt;
+  bool moved = false;            // the named shape moved as the caption says
+  double firstFramePsnr = 0.0;   // image-to-video: the first frame against the given one, in dB
+  std::string reason;            // the motion seen instead, when not moved
+  std::vector<inference::Image> frames;
+};
+
+struct ToyworldClipScore {
+  int moved = 0;
+  int keptFirstFrame = 0;  // image-to-video: first frames at or above kFirstFramePsnr
+  int total = 0;
+  double meanFirstFramePsnr = 0.0;
+  std::vector<ToyworldClipResult> results;
+  static constexpr double kFirstFramePsnr = 25.0;
+  double movedFraction() const { return total > 0 ? static_cast<double>(moved) / total : 0.0; }
+};
+
+enum class ClipSource { Text, FirstFrame };
+Result<ToyworldClipScore> scoreToyworldClips(inference::Engine& engine, const ToyworldEvalOptions& options,
+                                             ClipSource source,
+                                             const std::function<void(int done, int total)>& progress = {});
+
 }  // namespace lanterna::app
