@@ -29,7 +29,8 @@ struct AnimateOptions {
   std::string model, image, out, motionModule;
   inference::GenerationRequest request;
   bool restore = false, pad = false;
-  bool randomSeed = true, sizeGiven = false, framesGiven = false, fpsGiven = false, stepsGiven = false;
+  bool randomSeed = true, sizeGiven = false, framesGiven = false, fpsGiven = false, stepsGiven = false,
+       cfgGiven = false;
 };
 
 class ProgressObserver : public inference::StepObserver {
@@ -74,7 +75,8 @@ int runAnimate(const AnimateOptions& options) {
   }
   if (!options.framesGiven) request.frames = info.defaultFrames;
   if (!options.fpsGiven) request.fps = info.defaultFps;
-  if (!options.stepsGiven && info.requiresImage) request.steps = 25;  // SVD's reference default
+  if (!options.stepsGiven) request.steps = info.requiresImage ? 25 : info.defaultSteps;  // 25: SVD's reference
+  if (!options.cfgGiven) request.cfgScale = info.defaultCfgScale;
   if (const std::string problem = inference::validateRequest(request); !problem.empty()) {
     std::cerr << problem << "\n";
     return kExitBadInput;
@@ -131,7 +133,7 @@ void addAnimateCommands(CLI::App& app, int& exitCode) {
   command->add_flag("--pad", options->pad, "Letterbox the whole photo instead of cropping it to fill");
   auto* seed = command->add_option("--seed", r.seed, "Seed (random when omitted)");
   auto* steps = command->add_option("--steps", r.steps, "Denoising steps (default 25 for SVD, 20 otherwise)");
-  command->add_option("--cfg", r.cfgScale, "Guidance scale (AnimateDiff)")->capture_default_str();
+  auto* cfg = command->add_option("--cfg", r.cfgScale, "Guidance scale (AnimateDiff; default: the model's, else 7)");
   command->add_option("--sampler", r.sampler, "Sampler (AnimateDiff): euler, euler_a, ddim, ...")
       ->capture_default_str();
   command->add_option("--noise-aug", r.noiseAugStrength, "Noise added to the image (SVD)")->capture_default_str();
@@ -141,8 +143,9 @@ void addAnimateCommands(CLI::App& app, int& exitCode) {
   auto* height = command->add_option("--height", r.height, "Height in pixels (default: the model's)");
   command->add_option("--motion-module", options->motionModule, "AnimateDiff motion module for an SD 1.x model");
   command->add_option("--out", options->out, "Output clip: .mp4 (default <photo>.mp4), .webm, .gif or .mov");
-  command->callback([options, seed, frames, fps, steps, width, height, &exitCode] {
+  command->callback([options, seed, frames, fps, steps, cfg, width, height, &exitCode] {
     options->randomSeed = seed->count() == 0;
+    options->cfgGiven = cfg->count() > 0;
     options->framesGiven = frames->count() > 0;
     options->fpsGiven = fps->count() > 0;
     options->stepsGiven = steps->count() > 0;

@@ -29,6 +29,8 @@ struct GenerateOptions {
   inference::GenerationRequest request;
   bool randomSeed = true;
   bool sizeGiven = false;
+  bool stepsGiven = false;
+  bool cfgGiven = false;
 };
 
 class CliObserver : public inference::StepObserver {
@@ -110,6 +112,9 @@ int runGenerate(const GenerateOptions& options) {
     request.width = engine->info().defaultWidth;
     request.height = engine->info().defaultHeight;
   }
+  // Likewise the model's recommended guidance and steps (toyworld: CFG 2), else SD's usual 7 and 20.
+  if (!options.stepsGiven) request.steps = engine->info().defaultSteps;
+  if (!options.cfgGiven) request.cfgScale = engine->info().defaultCfgScale;
   if (const std::string problem = inference::validateRequest(request, engine->info()); !problem.empty()) {
     std::cerr << problem << "\n";
     return kExitBadInput;
@@ -169,8 +174,8 @@ void addGenerateCommands(CLI::App& app, int& exitCode) {
   command->add_option("--sampler", r.sampler, "euler, euler_a, ddim, dpmpp_2m, dpmpp_2m_karras, lcm")
       ->capture_default_str();
   command->add_flag("--trailing", r.trailingSpacing, "Use 'trailing' timestep spacing");
-  command->add_option("--steps", r.steps, "Denoising steps")->capture_default_str();
-  command->add_option("--cfg", r.cfgScale, "Classifier-free guidance scale")->capture_default_str();
+  auto* steps = command->add_option("--steps", r.steps, "Denoising steps (default: the model's, else 20)");
+  auto* cfg = command->add_option("--cfg", r.cfgScale, "Classifier-free guidance scale (default: the model's, else 7)");
   auto* seed = command->add_option("--seed", r.seed, "Seed (random when omitted)");
   auto* width = command->add_option("--width", r.width, "Width in pixels (multiple of 8; default: the model's)");
   auto* height = command->add_option("--height", r.height, "Height in pixels (multiple of 8; default: the model's)");
@@ -184,8 +189,10 @@ void addGenerateCommands(CLI::App& app, int& exitCode) {
   command->add_option("--fps", r.fps, "Frames per second of a clip")->capture_default_str();
   command->add_option("--motion-module", options->motionModule, "AnimateDiff motion module for an SD 1.x model");
   command->add_option("--out", options->out, "Output PNG, or for a clip .mp4 (.webm, .gif, .mov)")->required();
-  command->callback([options, seed, width, height, &exitCode] {
+  command->callback([options, seed, steps, cfg, width, height, &exitCode] {
     options->randomSeed = seed->count() == 0;
+    options->stepsGiven = steps->count() > 0;
+    options->cfgGiven = cfg->count() > 0;
     options->sizeGiven = width->count() > 0 || height->count() > 0;
     exitCode = runGenerate(*options);
   });

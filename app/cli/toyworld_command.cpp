@@ -28,6 +28,7 @@ struct EvalOptions {
   bool truth = false;
   std::string saveDir;
   std::string clips;  // empty: images; "text" or "image": clips from the caption or from the first frame
+  bool cfgGiven = false;  // else the model's recommended guidance
   app::ToyworldEvalOptions eval;
 };
 
@@ -108,6 +109,7 @@ int runEval(EvalOptions options) {
     if (!path) return reportError(path.error());
     auto engine = inference::Engine::open(path->toStdString());
     if (!engine) return reportError(engine.error());
+    if (!options.cfgGiven) options.eval.cfgScale = engine->info().defaultCfgScale;
     return runClipEval(*engine, options);
   }
   std::printf("%-16s %5s  %-18s %-12s %s\n", "sampler", "steps", options.eval.heldOut ? "held-out shape" : "first shape",
@@ -122,6 +124,8 @@ int runEval(EvalOptions options) {
   if (!path) return reportError(path.error());
   auto engine = inference::Engine::open(path->toStdString());
   if (!engine) return reportError(engine.error());
+  if (!options.cfgGiven) options.eval.cfgScale = engine->info().defaultCfgScale;
+  std::printf("guidance %.1f\n", options.eval.cfgScale);
   for (const auto& sampler : options.samplers) {
     for (int steps : options.steps) {
       app::ToyworldEvalOptions eval = options.eval;
@@ -149,7 +153,7 @@ void addToyworldCommands(CLI::App& app, int& exitCode) {
   eval->add_option("--samplers", options->samplers, "Samplers to score")->delimiter(',');
   eval->add_option("--steps", options->steps, "Step counts to score")->delimiter(',');
   eval->add_option("--prompts", options->eval.prompts, "Held-out prompts per setting")->check(CLI::Range(1, 1000));
-  eval->add_option("--cfg", options->eval.cfgScale, "Classifier-free guidance scale");
+  auto* cfg = eval->add_option("--cfg", options->eval.cfgScale, "Guidance scale (default: the model's recommendation)");
   eval->add_option("--seed", options->eval.seed, "Seed of the first prompt");
   eval->add_option("--split", options->split, "Prompts of the heldout (default) or train split")
       ->check(CLI::IsMember({"heldout", "train"}));
@@ -161,7 +165,10 @@ void addToyworldCommands(CLI::App& app, int& exitCode) {
                    "Score held-out clips: text (text-to-video) or image (image-to-video from the clip's first frame)")
       ->check(CLI::IsMember({"text", "image"}));
   eval->add_option("--save", options->saveDir, "Write every image, named by sampler, steps and prompt index");
-  eval->callback([options, &exitCode] { exitCode = runEval(*options); });
+  eval->callback([options, cfg, &exitCode] {
+    options->cfgGiven = cfg->count() > 0;
+    exitCode = runEval(*options);
+  });
 }
 
 }  // namespace lanterna::cli

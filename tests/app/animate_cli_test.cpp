@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli_run.h"
+#include "lanterna/app/generation_parameters.h"
 #include "lanterna/app/image_convert.h"
 #include "lanterna/assets/media_probe.h"
 #include "lanterna/assets/video_decoder.h"
@@ -176,4 +177,25 @@ TEST(AnimateCli, StableVideoDiffusionWritesTheAskedClip) {
   EXPECT_EQ(clip.width, 32);
   EXPECT_EQ(clip.height, 32);
   EXPECT_NEAR(clip.fps, 7.0, 1e-6);
+}
+
+// toyworld's model_index.json recommends guidance 2 (its best held-out score): generate uses it unless --cfg is given,
+// and the PNG's parameters say what was used.
+TEST(AnimateCli, GenerateUsesTheModelsRecommendedGuidanceUnlessOneIsGiven) {
+  TempDir dir;
+  auto cfgOf = [&](const QStringList& extra) {
+    const auto out = dir / "image.png";
+    QStringList args{"generate", "--model", q(kToyworld), "--prompt", "a red circle at the top left",
+                     "--steps", "2", "--seed", "1", "--out", q(out)};
+    args += extra;
+    const auto run = runCli(args);
+    EXPECT_EQ(run.exitCode, 0) << run.err;
+    const QImage image(QString::fromStdString(out.string()));
+    auto parsed = app::parseParameters(image.text("parameters"));
+    return parsed ? parsed->request.cfgScale : -1.0;
+  };
+  std::ifstream in(kToyworld / "model_index.json");
+  const double recommended = nlohmann::json::parse(in).at("_lanterna_defaults").at("guidance_scale").get<double>();
+  EXPECT_EQ(cfgOf({}), recommended);
+  EXPECT_EQ(cfgOf({"--cfg", "6.5"}), 6.5);
 }

@@ -28,6 +28,7 @@ TEST(ToyworldSemantic, DISABLED_HeldOutPromptsShowTheNamedShapeInTheNamedCell) {
   options.prompts = 20;
   options.sampler = "euler";
   options.steps = 20;
+  options.cfgScale = engine->info().defaultCfgScale;  // the model's recommendation, as the studio and CLI use
   auto score = app::scoreToyworld(*engine, options);
   ASSERT_TRUE(score.ok()) << score.error().message;
   ASSERT_EQ(score->total, 20);

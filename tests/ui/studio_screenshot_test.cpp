@@ -32,7 +32,7 @@ timeline::PromptPayload toyPrompt(const char* text, std::int64_t seed) {
   payload.settings.prompt = text;
   payload.settings.model = "toyworld";
   payload.settings.steps = 12;
-  payload.settings.cfg = 5.0;
+  payload.settings.cfg = 2.0;  // toyworld's recommendation
   payload.settings.seed = seed;
   payload.settings.seedLocked = true;
   payload.settings.width = payload.settings.height = 128;

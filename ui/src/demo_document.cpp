@@ -12,7 +12,7 @@ PromptPayload prompt(const char* text, std::int64_t seed) {
   // The bundled toyworld model: its vocabulary, its native 128x128 size, settings it was trained for.
   payload.settings.model = "toyworld";
   payload.settings.steps = 20;
-  payload.settings.cfg = 5.0;
+  payload.settings.cfg = 2.0;  // its model_index.json recommendation (docs/models/toyworld.md)
   payload.settings.seed = seed;
   payload.settings.width = 128;
   payload.settings.height = 128;
