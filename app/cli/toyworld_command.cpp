@@ -40,19 +40,6 @@ void printRow(const std::string& sampler, int steps, const app::ToyworldScore& s
   std::fflush(stdout);
 }
 
-int saveImages(const std::string& dir, const std::string& tag, const app::ToyworldScore& score) {
-  QDir().mkpath(QString::fromStdString(dir));
-  for (std::size_t i = 0; i < score.results.size(); ++i) {
-    const auto& r = score.results[i];
-    const QString path = QString::fromStdString(dir + "/" + tag + "-" + std::to_string(i) + ".png");
-    if (Status saved = app::savePng(app::toQImage(r.image), path, QString::fromStdString(r.prompt)); !saved)
-      return reportError(saved.error());
-    std::printf("  %s %s  \"%s\"%s%s\n", r.passed ? "ok  " : "miss", path.toStdString().c_str(), r.prompt.c_str(),
-                r.passed ? "" : ": ", r.reason.c_str());
-  }
-  return kExitOk;
-}
-
 void printClipRow(const std::string& sampler, int steps, const app::ToyworldClipScore& score, bool firstFrame,
                   double seconds) {
   char moved[32], kept[48] = "-";
@@ -64,57 +51,93 @@ void printClipRow(const std::string& sampler, int steps, const app::ToyworldClip
   std::fflush(stdout);
 }
 
-int saveClips(const std::string& dir, const std::string& tag, const app::ToyworldClipScore& score) {
+// One line per saved image or clip: its verdict, where it went, and what was seen instead when it missed.
+void printVerdict(bool passed, const std::string& where, const std::string& prompt, const std::string& reason) {
+  std::printf("  %s %s  \"%s\"%s%s\n", passed ? "ok  " : "miss", where.c_str(), prompt.c_str(), passed ? "" : ": ",
+              reason.c_str());
+}
+
+Status savePngTo(const inference::Image& image, const std::string& path, const std::string& prompt) {
+  return app::savePng(app::toQImage(image), QString::fromStdString(path), QString::fromStdString(prompt));
+}
+
+int saveImages(const std::string& dir, const std::string& tag, const app::ToyworldScore& score) {
   QDir().mkpath(QString::fromStdString(dir));
   for (std::size_t i = 0; i < score.results.size(); ++i) {
     const auto& r = score.results[i];
-    for (std::size_t f = 0; f < r.frames.size(); ++f) {
-      const QString path =
-          QString::fromStdString(dir + "/" + tag + "-" + std::to_string(i) + "-" + std::to_string(f) + ".png");
-      if (Status saved = app::savePng(app::toQImage(r.frames[f]), path, QString::fromStdString(r.prompt)); !saved)
-        return reportError(saved.error());
-    }
-    std::printf("  %s %s-%zu-*.png  \"%s\"%s%s\n", r.moved ? "ok  " : "miss", (dir + "/" + tag).c_str(), i,
-                r.prompt.c_str(), r.moved ? "" : ": ", r.reason.c_str());
+    const std::string path = dir + "/" + tag + "-" + std::to_string(i) + ".png";
+    if (Status saved = savePngTo(r.image, path, r.prompt); !saved) return reportError(saved.error());
+    printVerdict(r.passed, path, r.prompt, r.reason);
   }
   return kExitOk;
 }
 
-int runClipEval(inference::Engine& engine, const EvalOptions& options) {
-  const bool firstFrame = options.clips == "image";
-  std::printf("%-16s %5s  %-18s %-24s %s\n", "sampler", "steps", "moved as prompted",
-              firstFrame ? "first frame >= 25 dB" : "", "s/clip");
+int saveClips(const std::string& dir, const std::string& tag, const app::ToyworldClipScore& score) {
+  QDir().mkpath(QString::fromStdString(dir));
+  for (std::size_t i = 0; i < score.results.size(); ++i) {
+    const auto& r = score.results[i];
+    const std::string stem = dir + "/" + tag + "-" + std::to_string(i);
+    for (std::size_t f = 0; f < r.frames.size(); ++f)
+      if (Status saved = savePngTo(r.frames[f], stem + "-" + std::to_string(f) + ".png", r.prompt); !saved)
+        return reportError(saved.error());
+    printVerdict(r.moved, stem + "-*.png", r.prompt, r.reason);
+  }
+  return kExitOk;
+}
+
+// Scores every sampler x step count: score(eval) gives a Result, report(eval, score, seconds) prints and saves it.
+template <typename Score, typename Report>
+int forEachSetting(const EvalOptions& options, Score&& score, Report&& report) {
   for (const auto& sampler : options.samplers) {
     for (int steps : options.steps) {
       app::ToyworldEvalOptions eval = options.eval;
       eval.sampler = sampler;
       eval.steps = steps;
       const auto started = std::chrono::steady_clock::now();
-      auto score = app::scoreToyworldClips(engine, eval, firstFrame ? app::ClipSource::FirstFrame : app::ClipSource::Text);
-      if (!score) return reportError(score.error());
+      auto scored = score(eval);
+      if (!scored) return reportError(scored.error());
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      printClipRow(sampler, steps, *score, firstFrame, seconds);
-      if (!options.saveDir.empty())
-        if (int saved = saveClips(options.saveDir, sampler + "-" + std::to_string(steps), *score); saved != kExitOk)
-          return saved;
+      if (int reported = report(eval, *scored, seconds); reported != kExitOk) return reported;
     }
   }
   return kExitOk;
 }
 
-int runEval(EvalOptions options) {
-  options.eval.heldOut = options.split != "train";
-  if (!options.clips.empty()) {
-    auto path = app::ModelLibrary::fromSettings().resolve(QString::fromStdString(options.model));
-    if (!path) return reportError(path.error());
-    auto engine = inference::Engine::open(path->toStdString());
-    if (!engine) return reportError(engine.error());
-    if (!options.cfgGiven) options.eval.cfgScale = engine->info().defaultCfgScale;
-    return runClipEval(*engine, options);
-  }
+std::string tagOf(const app::ToyworldEvalOptions& eval) { return eval.sampler + "-" + std::to_string(eval.steps); }
+
+int runClipEval(inference::Engine& engine, const EvalOptions& options) {
+  const bool firstFrame = options.clips == "image";
+  std::printf("%-16s %5s  %-18s %-24s %s\n", "sampler", "steps", "moved as prompted",
+              firstFrame ? "first frame >= 25 dB" : "", "s/clip");
+  return forEachSetting(
+      options,
+      [&](const app::ToyworldEvalOptions& eval) {
+        return app::scoreToyworldClips(engine, eval, firstFrame ? app::ClipSource::FirstFrame : app::ClipSource::Text);
+      },
+      [&](const app::ToyworldEvalOptions& eval, const app::ToyworldClipScore& score, double seconds) {
+        printClipRow(eval.sampler, eval.steps, score, firstFrame, seconds);
+        return options.saveDir.empty() ? kExitOk : saveClips(options.saveDir, tagOf(eval), score);
+      });
+}
+
+int runImageEval(inference::Engine& engine, const EvalOptions& options) {
+  return forEachSetting(
+      options, [&](const app::ToyworldEvalOptions& eval) { return app::scoreToyworld(engine, eval); },
+      [&](const app::ToyworldEvalOptions& eval, const app::ToyworldScore& score, double seconds) {
+        printRow(eval.sampler, eval.steps, score, seconds);
+        return options.saveDir.empty() ? kExitOk : saveImages(options.saveDir, tagOf(eval), score);
+      });
+}
+
+void printImageHeader(const EvalOptions& options) {
   std::printf("%-16s %5s  %-18s %-12s %s\n", "sampler", "steps", options.eval.heldOut ? "held-out shape" : "first shape",
               "all shapes", "s/image");
+}
+
+int runEval(EvalOptions options) {
+  options.eval.heldOut = options.split != "train";
   if (options.truth) {
+    printImageHeader(options);
     auto score = app::scoreToyworldTruth(options.eval);
     if (!score) return reportError(score.error());
     printRow("ground-truth", 0, *score, 0.0);
@@ -126,22 +149,9 @@ int runEval(EvalOptions options) {
   if (!engine) return reportError(engine.error());
   if (!options.cfgGiven) options.eval.cfgScale = engine->info().defaultCfgScale;
   std::printf("guidance %.1f\n", options.eval.cfgScale);
-  for (const auto& sampler : options.samplers) {
-    for (int steps : options.steps) {
-      app::ToyworldEvalOptions eval = options.eval;
-      eval.sampler = sampler;
-      eval.steps = steps;
-      const auto started = std::chrono::steady_clock::now();
-      auto score = app::scoreToyworld(*engine, eval);
-      if (!score) return reportError(score.error());
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      printRow(sampler, steps, *score, seconds);
-      if (!options.saveDir.empty())
-        if (int saved = saveImages(options.saveDir, sampler + "-" + std::to_string(steps), *score); saved != kExitOk)
-          return saved;
-    }
-  }
-  return kExitOk;
+  if (!options.clips.empty()) return runClipEval(*engine, options);
+  printImageHeader(options);
+  return runImageEval(*engine, options);
 }
 
 }  // namespace

@@ -8,6 +8,31 @@
 namespace lanterna::app {
 namespace {
 
+inference::Image engineImage(const toy::Image& image) { return {image.width, image.height, image.rgb}; }
+
+// Prompt i of a score: its caption at the options' sampler, steps, guidance and seed + i, at the world's size.
+inference::GenerationRequest requestFor(const ToyworldEvalOptions& options, const std::string& caption, int i) {
+  inference::GenerationRequest request;
+  request.prompt = caption;
+  request.sampler = options.sampler;
+  request.steps = options.steps;
+  request.cfgScale = options.cfgScale;
+  request.seed = options.seed + static_cast<std::uint64_t>(i);
+  request.width = request.height = toy::kImageSize;
+  return request;
+}
+
+double psnr(const inference::Image& a, const inference::Image& b) {
+  if (a.width != b.width || a.height != b.height || a.rgb.size() != b.rgb.size() || a.rgb.empty()) return 0.0;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < a.rgb.size(); ++i) {
+    const double d = static_cast<double>(a.rgb[i]) - static_cast<double>(b.rgb[i]);
+    sum += d * d;
+  }
+  const double mse = sum / static_cast<double>(a.rgb.size());
+  return mse > 0 ? 10.0 * std::log10(255.0 * 255.0 / mse) : 99.0;
+}
+
 assets::ToyTarget targetOf(const toy::ShapeTruth& shape) {
   return {toy::colourName(shape.colour), toy::shapeName(shape.shape), toy::positionName(shape.position), {}};
 }
@@ -58,15 +83,9 @@ Result<ToyworldScore> scoreToyworld(inference::Engine& engine, const ToyworldEva
                                     const std::function<void(int done, int total)>& progress) {
   inference::CancelToken never;
   auto generate = [&](const toy::ToyScene& scene, int i) -> Result<inference::Image> {
-    inference::GenerationRequest request;
-    request.prompt = scene.caption;
-    request.sampler = options.sampler;
-    request.steps = options.steps;
-    request.cfgScale = options.cfgScale;
-    request.seed = options.seed + static_cast<std::uint64_t>(i);
-    request.width = request.height = toy::kImageSize;
+    inference::GenerationRequest request = requestFor(options, scene.caption, i);
     if (options.initStrength > 0) {
-      request.initImage = inference::Image{scene.image.width, scene.image.height, scene.image.rgb};
+      request.initImage = engineImage(scene.image);
       request.strength = options.initStrength;
     }
     auto output = engine.generate(request, nullptr, never);
@@ -78,25 +97,10 @@ Result<ToyworldScore> scoreToyworld(inference::Engine& engine, const ToyworldEva
 
 Result<ToyworldScore> scoreToyworldTruth(const ToyworldEvalOptions& options) {
   auto render = [](const toy::ToyScene& scene, int) -> Result<inference::Image> {
-    return inference::Image{scene.image.width, scene.image.height, scene.image.rgb};
+    return engineImage(scene.image);
   };
   return score(options, render, {});
 }
-
-namespace {
-
-double psnr(const inference::Image& a, const inference::Image& b) {
-  if (a.width != b.width || a.height != b.height || a.rgb.size() != b.rgb.size() || a.rgb.empty()) return 0.0;
-  double sum = 0.0;
-  for (std::size_t i = 0; i < a.rgb.size(); ++i) {
-    const double d = static_cast<double>(a.rgb[i]) - static_cast<double>(b.rgb[i]);
-    sum += d * d;
-  }
-  const double mse = sum / static_cast<double>(a.rgb.size());
-  return mse > 0 ? 10.0 * std::log10(255.0 * 255.0 / mse) : 99.0;
-}
-
-}  // namespace
 
 Result<ToyworldClipScore> scoreToyworldClips(inference::Engine& engine, const ToyworldEvalOptions& options,
                                              ClipSource source, const std::function<void(int done, int total)>& progress) {
@@ -107,16 +111,10 @@ Result<ToyworldClipScore> scoreToyworldClips(inference::Engine& engine, const To
   double psnrSum = 0.0;
   for (int i = 0; i < options.prompts; ++i) {
     const toy::ToyClip clip = world.clip(static_cast<std::uint64_t>(i), split);
-    const auto& first = clip.frames.front();
-    inference::GenerationRequest request;
-    request.prompt = clip.caption;
-    request.sampler = options.sampler;
-    request.steps = options.steps;
-    request.cfgScale = options.cfgScale;
-    request.seed = options.seed + static_cast<std::uint64_t>(i);
-    request.width = request.height = toy::kImageSize;
+    const inference::Image first = engineImage(clip.frames.front());
+    inference::GenerationRequest request = requestFor(options, clip.caption, i);
     request.frames = static_cast<int>(clip.frames.size());
-    if (source == ClipSource::FirstFrame) request.initImage = inference::Image{first.width, first.height, first.rgb};
+    if (source == ClipSource::FirstFrame) request.initImage = first;
     auto output = engine.generate(request, nullptr, never);
     if (!output) return output.error();
 
@@ -133,7 +131,7 @@ Result<ToyworldClipScore> scoreToyworldClips(inference::Engine& engine, const To
     result.moved = seen->found;
     if (!seen->found) result.reason = seen->reason;
     if (source == ClipSource::FirstFrame) {
-      result.firstFramePsnr = psnr(result.frames.front(), inference::Image{first.width, first.height, first.rgb});
+      result.firstFramePsnr = psnr(result.frames.front(), first);
       psnrSum += result.firstFramePsnr;
       score.keptFirstFrame += result.firstFramePsnr >= ToyworldClipScore::kFirstFramePsnr ? 1 : 0;
     }

@@ -11,7 +11,6 @@
 
 #include "animatediff_pipeline.h"
 #include "fault_injection.h"
-#include "json_file.h"
 #include "memory_estimate.h"
 #include "sd_loader.h"
 #include "sd_open.h"
@@ -159,6 +158,8 @@ Result<SdPipeline> openSdPipeline(const std::filesystem::path& model, const Engi
     info.precision = precisionName(load.dtype);
     const int64_t side = loaded->unet->config().sampleSize * loaded->vae->config().downscale();
     info.defaultWidth = info.defaultHeight = static_cast<int>(side);
+    if (loaded->info.recommendedCfgScale > 0) info.defaultCfgScale = loaded->info.recommendedCfgScale;
+    if (loaded->info.recommendedSteps > 0) info.defaultSteps = loaded->info.recommendedSteps;
 
     SdComponents components{*loaded->unet, *loaded->vae,
                             ClipTextEncoder(ClipTextConfig::fromJson(loaded->textEncoderConfig), loaded->textEncoder),
@@ -214,32 +215,6 @@ Status addMotionAdapter(Engine::Impl& impl, const std::filesystem::path& model) 
 
 }  // namespace
 
-namespace {
-
-// A recommendation only: values that are missing, malformed or out of range leave SD's usual settings.
-void readRecommendedSettings(const std::filesystem::path& model, EngineInfo& info) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(model / "model_index.json", error)) return;
-  nlohmann::json index;
-  try {
-    index = readJsonFile(model / "model_index.json");
-  } catch (const WeightsError&) {
-    return;  // the loader has already read it; a failure here is not the recommendation's to report
-  }
-  const auto defaults = index.find("_lanterna_defaults");
-  if (defaults == index.end() || !defaults->is_object()) return;
-  if (const auto cfg = defaults->find("guidance_scale"); cfg != defaults->end() && cfg->is_number()) {
-    const double value = cfg->get<double>();
-    if (value >= 1.0 && value <= 30.0) info.defaultCfgScale = value;
-  }
-  if (const auto steps = defaults->find("num_inference_steps"); steps != defaults->end() && steps->is_number_integer()) {
-    const int value = steps->get<int>();
-    if (value >= 1 && value <= 200) info.defaultSteps = value;
-  }
-}
-
-}  // namespace
-
 Result<Engine> Engine::open(const std::filesystem::path& model, const EngineOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -253,7 +228,6 @@ Result<Engine> Engine::open(const std::filesystem::path& model, const EngineOpti
     impl->pipeline.emplace(std::move(*pipeline));
   }
   impl->info.name = modelName(model);
-  readRecommendedSettings(model, impl->info);
   if (impl->pipeline)
     if (Status added = addMotionAdapter(*impl, model); !added) return added.error();
   return Engine(std::move(impl));

@@ -78,6 +78,20 @@ ModelKind kindFromUNetConfig(const nlohmann::json& unet, const std::string& pred
   return ModelKind::SD1;
 }
 
+// A recommendation only: values that are missing, malformed or out of range are ignored.
+void readRecommendation(const nlohmann::json& index, ModelInfo& info) {
+  const auto defaults = index.find("_lanterna_defaults");
+  if (defaults == index.end() || !defaults->is_object()) return;
+  if (const auto cfg = defaults->find("guidance_scale"); cfg != defaults->end() && cfg->is_number()) {
+    const double value = cfg->get<double>();
+    if (value >= 1.0 && value <= 30.0) info.recommendedCfgScale = value;
+  }
+  if (const auto steps = defaults->find("num_inference_steps"); steps != defaults->end() && steps->is_number_integer()) {
+    const int value = steps->get<int>();
+    if (value >= 1 && value <= 200) info.recommendedSteps = value;
+  }
+}
+
 Result<ModelInfo> inspectFolder(const std::filesystem::path& folder) {
   ModelInfo info;
   info.path = folder;
@@ -87,6 +101,7 @@ Result<ModelInfo> inspectFolder(const std::filesystem::path& folder) {
     auto index = readJson(folder / "model_index.json");
     if (!index) return index.error();
     const std::string pipeline = index->value("_class_name", "");
+    readRecommendation(*index, info);
     for (const char* name : {"unet", "vae", "text_encoder"})
       if (std::filesystem::is_directory(folder / name, ec))
         if (auto status = addComponent(info, folder / name, name); !status) return status.error();

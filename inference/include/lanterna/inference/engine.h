@@ -120,8 +120,8 @@ struct EngineInfo {
   bool requiresImage = false;          // SVD: every request needs initImage
   int defaultFrames = 1;
   double defaultFps = 8.0;
-  // What the model's folder recommends (model_index.json "_lanterna_defaults": guidance_scale,
-  // num_inference_steps), else SD's usual settings; callers use them when the user sets none.
+  // What the model's folder recommends (ModelInfo::recommendedCfgScale/Steps), else SD's usual settings; callers
+  // use them when the user sets none.
   double defaultCfgScale = 7.0;
   int defaultSteps = 20;
 };

@@ -39,6 +39,10 @@ struct ModelInfo {
   bool usable = false;
   std::string reason;                   // why not usable (empty when usable)
   std::string predictionType;           // "epsilon" or "v_prediction" for SD models
+  // What a diffusers folder recommends (model_index.json "_lanterna_defaults": guidance_scale,
+  // num_inference_steps); 0 when it says nothing usable.
+  double recommendedCfgScale = 0.0;
+  int recommendedSteps = 0;
 };
 
 const char* modelKindName(ModelKind kind);
