@@ -43,7 +43,6 @@ struct Described {
   const std::vector<ShapeTruth>& shapes;  // in the caption's order
   Colour background;
   Motion motion;
-  bool positionsSaid;  // scene captions name cells; clip captions do not
 };
 
 Result<CaptionTargets> tag(const std::string& caption, const Described& d, const TokenCount& count, int length) {
@@ -90,7 +89,7 @@ Result<CaptionTargets> tag(const std::string& caption, const Described& d, const
       motionPending = false;
       inPhrase = false;
       continue;
-    } else if (isPositionWord(w) && inPhrase && d.positionsSaid) {
+    } else if (isPositionWord(w) && inPhrase) {
       lastPositionWord = p + 1 == pieces.size() || !isPositionWord(pieces[p + 1]);
     }
     if (inPhrase && shape >= 0) {
@@ -113,24 +112,21 @@ Result<CaptionTargets> tag(const std::string& caption, const Described& d, const
     if (t >= motionFrom || t >= endOfText) target.motion = motion;
     target.endOfText = t >= endOfText;
   }
-  if (d.positionsSaid) {
-    out.occupied.fill(0);
-    for (const ShapeTruth& s : d.shapes) out.occupied[static_cast<std::size_t>(s.position)] = 1;
-  } else {
-    out.occupied.fill(kNoTarget);
-  }
+  // Scene captions name every shape's cell; clip captions name where the clip starts.
+  out.occupied.fill(0);
+  for (const ShapeTruth& s : d.shapes) out.occupied[static_cast<std::size_t>(s.position)] = 1;
   return out;
 }
 
 }  // namespace
 
 Result<CaptionTargets> sceneCaptionTargets(const ToyScene& scene, const TokenCount& count, int length) {
-  return tag(scene.caption, Described{scene.shapes, scene.background, Motion::Unset, true}, count, length);
+  return tag(scene.caption, Described{scene.shapes, scene.background, Motion::Unset}, count, length);
 }
 
 Result<CaptionTargets> clipCaptionTargets(const ToyClip& clip, const TokenCount& count, int length) {
   const std::vector<ShapeTruth> first{clip.track.front()};
-  return tag(clip.caption, Described{first, clip.background, clip.motion, false}, count, length);
+  return tag(clip.caption, Described{first, clip.background, clip.motion}, count, length);
 }
 
 }  // namespace lanterna::toy

@@ -28,7 +28,7 @@ struct TokenTargets {
 
 struct CaptionTargets {
   std::vector<TokenTargets> tokens;  // one per position of the encoder's input, BOS first
-  std::array<int, kPositionCount> occupied{};  // 1 where a shape stands, 0 where none, kNoTarget if unsaid (clips)
+  std::array<int, kPositionCount> occupied{};  // 1 where a shape stands (a clip's: where it starts), else 0
 };
 
 // Token count of one word or punctuation mark under the tokenizer (without BOS/EOS).

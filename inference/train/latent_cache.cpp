@@ -16,6 +16,18 @@ namespace {
 
 constexpr std::int64_t kChunk = 128;  // scenes rendered, then encoded, at a time
 
+// Frame `index mod length` of train clip `index`, as a one-shape scene captioned with the clip's caption.
+ToyScene clipFrameScene(const ToyWorld& world, std::uint64_t index) {
+  ToyClip clip = world.clip(index, Split::Train);
+  const std::size_t frame = index % clip.frames.size();
+  ToyScene scene;
+  scene.image = std::move(clip.frames[frame]);
+  scene.background = clip.background;
+  scene.shapes = {clip.track[frame]};
+  scene.caption = std::move(clip.caption);
+  return scene;
+}
+
 }  // namespace
 
 at::Tensor LatentCache::draw(std::int64_t batch, bool singleShapeOnly) const {
@@ -29,7 +41,7 @@ Status buildLatentCache(const inference::AutoencoderKL& vae, const Tokenize& tok
                         const std::function<void(const std::string&)>& log) {
   c10::NoGradGuard noGrad;
   const ToyWorld world(options.seed);
-  const std::int64_t n = options.scenes;
+  const std::int64_t n = options.scenes + options.clips;
   const int threads = std::max(1, options.threads);
   std::vector<at::Tensor> latents;
   std::vector<std::int64_t> ids;
@@ -42,7 +54,9 @@ Status buildLatentCache(const inference::AutoencoderKL& vae, const Tokenize& tok
     for (int t = 0; t < threads; ++t)
       pool.emplace_back([&, t] {
         for (std::int64_t i = begin + t; i < end; i += threads)
-          scenes[static_cast<std::size_t>(i - begin)] = world.scene(static_cast<std::uint64_t>(i), Split::Train);
+          scenes[static_cast<std::size_t>(i - begin)] =
+              i < options.scenes ? world.scene(static_cast<std::uint64_t>(i), Split::Train)
+                                 : clipFrameScene(world, static_cast<std::uint64_t>(i - options.scenes));
       });
     for (auto& thread : pool) thread.join();
     std::vector<at::Tensor> images;
@@ -66,7 +80,7 @@ Status buildLatentCache(const inference::AutoencoderKL& vae, const Tokenize& tok
       {"shape_counts", inference::DType::U8, {n}, counts.data()}};
   if (length > 0) tensors.push_back({"token_ids", inference::DType::I64, {n, length}, ids.data()});
   std::filesystem::create_directories(file.parent_path());
-  return inference::writeSafetensors(file, tensors, {{"seed", std::to_string(options.seed)}});
+  return inference::writeSafetensors(file, tensors, {{"seed", std::to_string(options.seed)}, {"clips", std::to_string(options.clips)}});
 }
 
 Result<LatentCache> loadLatentCache(const std::filesystem::path& file, double scaling) {
@@ -88,6 +102,7 @@ Result<LatentCache> loadLatentCache(const std::filesystem::path& file, double sc
   cache.singleShape = (cache.shapeCounts == 1).nonzero().reshape({-1});
   const auto& meta = opened->metadata();
   if (auto it = meta.find("seed"); it != meta.end()) cache.seed = std::stoull(it->second);
+  if (auto it = meta.find("clips"); it != meta.end()) cache.clips = std::stoll(it->second);
   return cache;
 }
 

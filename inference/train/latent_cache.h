@@ -5,7 +5,7 @@
 //   Result<LatentCache> cache = loadLatentCache(run / kLatentCacheFile);
 //   at::Tensor rows = cache->draw(16, /*singleShapeOnly=*/false);   // from ATen's generator: seeded per step
 // File: one safetensors with latents (N, C, h, w) fp16 (the VAE's means, unscaled), token_ids (N, L) int64 and
-// shape_counts (N) uint8; metadata records the seed and the VAE's scaling factor. Internal to inference/train.
+// shape_counts (N) uint8; metadata records the seed and the clip rows. Internal to inference/train.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +29,9 @@ constexpr const char* kLatentCacheFile = "latent_cache.safetensors";
 struct LatentCacheOptions {
   std::uint64_t seed = 1;      // the toy world's seed; scenes 0..scenes-1 of its train split
   std::int64_t scenes = 4096;
+  // Rows after the scenes: one frame of each of clips 0..clips-1 (frame i mod its length) with the clip's caption,
+  // so the image model learns what a motion phrase means for where the shape may stand.
+  std::int64_t clips = 0;
   int threads = 2;             // rendering threads (the VAE uses ATen's own)
 };
 
@@ -38,6 +41,7 @@ struct LatentCache {
   at::Tensor shapeCounts;  // (N) uint8
   at::Tensor singleShape;  // indices of the one-shape scenes (curriculum)
   std::uint64_t seed = 0;
+  std::int64_t clips = 0;  // how many of the rows are clip frames
 
   std::int64_t size() const { return latents.size(0); }
   // Indices of a random batch, drawn from ATen's global generator (the trainer seeds it per step).
@@ -47,7 +51,7 @@ struct LatentCache {
 Status buildLatentCache(const inference::AutoencoderKL& vae, const Tokenize& tokenize,
                         const LatentCacheOptions& options, const std::filesystem::path& file,
                         const std::function<void(const std::string&)>& log = {});
-// scaling: the VAE's scaling factor to apply; the cache must have been built for `scenes` scenes of `seed`.
+// scaling: the VAE's scaling factor to apply.
 Result<LatentCache> loadLatentCache(const std::filesystem::path& file, double scaling);
 
 }  // namespace lanterna::toy

@@ -31,8 +31,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: lanterna-train --stage vae|text|unet|motion --out DIR [--vae VAE_RUN] [--steps N] [--batch B] [--lr RATE]\n"
     "                      [--seed S] [--resume] [--checkpoint-every K] [--log-every L] [--device cpu|cuda]\n"
-    "                      [--warmup N] [--cosine] [--cache-scenes N] [--single-shape-steps N] [--min-snr G]\n"
-    "                      [--init-from MODEL_DIR] [--text-encoder TEXT_RUN]\n"
+    "                      [--warmup N] [--cosine] [--cache-scenes N] [--cache-clips N] [--single-shape-steps N]\n"
+    "                      [--min-snr G] [--init-from MODEL_DIR] [--text-encoder TEXT_RUN]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]\n"
@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
       else if (arg == "--write-tokenizer") tokenizerDir = v;
       else if (arg == "--warmup") options.warmupSteps = std::stoll(v);
       else if (arg == "--cache-scenes") options.cacheScenes = std::stoll(v);
+      else if (arg == "--cache-clips") options.cacheClips = std::stoll(v);
       else if (arg == "--single-shape-steps") options.singleShapeSteps = std::stoll(v);
       else if (arg == "--min-snr") options.minSnrGamma = std::stod(v);
       else if (arg == "--init-from") options.initFrom = v;

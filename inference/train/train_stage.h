@@ -62,6 +62,7 @@ struct StageInputs {
   std::filesystem::path outDir;  // unet stage: keeps its latent cache here (kLatentCacheFile)
   std::uint64_t seed = 0;
   std::int64_t cacheScenes = 4096;    // unet stage: scenes rendered and encoded once; 0 renders every batch afresh
+  std::int64_t cacheClips = 0;        // unet stage: clip frames with their clip captions, cached after the scenes
   std::int64_t singleShapeSteps = 0;  // unet stage curriculum: the first N steps see one-shape scenes only
   double minSnrGamma = 0;             // unet stage: > 0 weights the loss by min(SNR, gamma) / SNR (Min-SNR)
   std::filesystem::path initFrom;     // unet: start from this exported model's weights; motion: the model animated

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Trains the bundled "toyworld" model from scratch and exports it as a diffusers folder:
 #   inference/train/train_toyworld.sh [--device cpu|cuda] [--train PATH/lanterna-train] OUT_DIR
-# OUT_DIR/vae, OUT_DIR/decoder, OUT_DIR/text, OUT_DIR/unet and OUT_DIR/motion hold the runs (checkpoints; a rerun resumes them), OUT_DIR/model the
-# export (image model + motion adapter); copy that to resources/models/toyworld. The unet stage renders and encodes
-# UNET_CACHE scenes once (OUT_DIR/unet/latent_cache.safetensors) and trains on those latents.
+# OUT_DIR/vae, OUT_DIR/decoder, OUT_DIR/text, OUT_DIR/unet and OUT_DIR/motion hold the runs (checkpoints; a rerun
+# resumes them), OUT_DIR/model the export (image model + motion adapter); copy that to resources/models/toyworld.
+# The unet stage renders and encodes UNET_CACHE scenes and one frame of each of UNET_CLIPS clips once
+# (OUT_DIR/unet/latent_cache.safetensors) and trains on those latents: the clip frames, captioned with their clip's
+# caption ("... at the top left moving right"), teach the image model where a moving shape may stand, which the
+# motion stage then orders in time.
 # The text stage (captions only, ~3 minutes) teaches the text encoder what each word describes; the unet stage keeps
-# that encoder frozen. The decoder stage then sharpens the VAE's decoder alone (its latents stay the same): small shapes
-# keep their corners. Override with VAE_STEPS, DECODER_STEPS, VAE_BATCH, TEXT_STEPS, UNET_STEPS, UNET_BATCH, UNET_LR, UNET_CACHE, SINGLE_SHAPE_STEPS,
-# MOTION_STEPS, MOTION_BATCH, SEED; VAE=DIR reuses a trained vae (a run or a diffusers vae folder, e.g.
-# resources/models/toyworld/vae) instead of training one; INIT_FROM=MODEL_DIR starts the unet stage from a model.
+# that encoder frozen. The decoder stage then sharpens the VAE's decoder alone (its latents stay the same): small
+# shapes keep their corners.
+# Override with VAE_STEPS, DECODER_STEPS, VAE_BATCH, TEXT_STEPS, UNET_STEPS, UNET_BATCH, UNET_LR, UNET_CACHE,
+# UNET_CLIPS, SINGLE_SHAPE_STEPS, MOTION_STEPS, MOTION_BATCH, SEED; VAE=DIR reuses a trained vae (a run or a diffusers
+# vae folder, e.g. resources/models/toyworld/vae) instead of training one; INIT_FROM=MODEL_DIR starts the unet stage
+# from a model.
 set -euo pipefail
 
 device=cpu
@@ -18,7 +23,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --device) device="$2"; shift 2 ;;
     --train) train="$2"; shift 2 ;;
-    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,16p "$0"; exit 0 ;;
     *) out="$1"; shift ;;
   esac
 done
@@ -28,11 +33,13 @@ done
 if [[ "$device" == cuda ]]; then
   vae_steps="${VAE_STEPS:-6000}"; vae_batch="${VAE_BATCH:-32}"; decoder_steps="${DECODER_STEPS:-8000}"
   unet_steps="${UNET_STEPS:-30000}"; unet_batch="${UNET_BATCH:-128}"; unet_cache="${UNET_CACHE:-100000}"
+  unet_clips="${UNET_CLIPS:-30000}"
   single_shape="${SINGLE_SHAPE_STEPS:-3000}"
   motion_steps="${MOTION_STEPS:-6000}"; motion_batch="${MOTION_BATCH:-16}"
 else
   vae_steps="${VAE_STEPS:-3000}"; vae_batch="${VAE_BATCH:-16}"; decoder_steps="${DECODER_STEPS:-4000}"
   unet_steps="${UNET_STEPS:-3000}"; unet_batch="${UNET_BATCH:-32}"; unet_cache="${UNET_CACHE:-12288}"
+  unet_clips="${UNET_CLIPS:-4096}"
   single_shape="${SINGLE_SHAPE_STEPS:-400}"
   motion_steps="${MOTION_STEPS:-200}"; motion_batch="${MOTION_BATCH:-2}"
 fi
@@ -70,7 +77,7 @@ init=()
 [[ -n "${INIT_FROM:-}" ]] && init=(--init-from "$INIT_FROM")
 [[ "$device" == cuda ]] && unet_threads=""
 stage_threads="$unet_threads" run_stage "$out/unet" --stage unet --vae "$vae" --steps "$unet_steps" --batch "$unet_batch" --lr "$unet_lr" \
-  --text-encoder "$out/text" --warmup 150 --cosine --min-snr 5 --cache-scenes "$unet_cache" --single-shape-steps "$single_shape" "${init[@]}" \
+  --text-encoder "$out/text" --warmup 150 --cosine --min-snr 5 --cache-scenes "$unet_cache" --cache-clips "$unet_clips" --single-shape-steps "$single_shape" "${init[@]}" \
   --checkpoint-every 100 --log-every 10
 "$train" --stage export --vae "$vae" --unet "$out/unet" --out "$out/model"
 run_stage "$out/motion" --stage motion --init-from "$out/model" --steps "$motion_steps" --batch "$motion_batch" \

@@ -66,6 +66,7 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   inputs.outDir = o.outDir;
   inputs.seed = o.seed;
   inputs.cacheScenes = o.cacheScenes;
+  inputs.cacheClips = o.cacheClips;
   inputs.singleShapeSteps = o.singleShapeSteps;
   inputs.minSnrGamma = o.minSnrGamma;
   inputs.initFrom = o.initFrom;

@@ -42,6 +42,7 @@ struct TrainOptions {
   bool cosineDecay = false;
   // unet stage (see StageInputs): the latent cache, the one-shape curriculum, Min-SNR loss weights.
   std::int64_t cacheScenes = 0;
+  std::int64_t cacheClips = 0;
   std::int64_t singleShapeSteps = 0;
   double minSnrGamma = 0;
   std::filesystem::path initFrom;  // unet stage: continue from an exported model's weights instead of a fresh init

@@ -133,17 +133,20 @@ class UNetStage final : public StageModel {
   bool textFrozen_ = false;
 };
 
-// The run's cache, built on first use; a cache of another size or seed is rebuilt.
+// The run's cache, built on first use; a cache of another size, clip share or seed is rebuilt.
 Result<LatentCache> runCache(const StageInputs& inputs, const inference::AutoencoderKL& vae) {
   const auto file = inputs.outDir / kLatentCacheFile;
   std::error_code error;
   if (std::filesystem::exists(file, error)) {
     auto cache = loadLatentCache(file, vae.config().scalingFactor);
-    if (cache && cache->size() == inputs.cacheScenes && cache->seed == inputs.seed) return cache;
+    if (cache && cache->size() == inputs.cacheScenes + inputs.cacheClips && cache->clips == inputs.cacheClips &&
+        cache->seed == inputs.seed)
+      return cache;
   }
   LatentCacheOptions options;
   options.seed = inputs.seed;
   options.scenes = inputs.cacheScenes;
+  options.clips = inputs.cacheClips;
   if (Status built = buildLatentCache(vae, inputs.tokenize, options, file, inputs.log); !built) return built.error();
   return loadLatentCache(file, vae.config().scalingFactor);
 }

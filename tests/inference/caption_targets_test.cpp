@@ -72,16 +72,19 @@ TEST(CaptionTargets, ClipMotionWordsAreMotionNotCells) {
   clip.motion = Motion::MovingLeft;
   clip.track = {ShapeTruth{Colour::Green, Shape::Triangle, Size::Big, Position::Right}};
   clip.caption = clipCaption(clip, 0);
-  ASSERT_EQ(clip.caption, "a big green triangle moving left on a white background");
+  ASSERT_EQ(clip.caption, "a big green triangle at the right moving left on a white background");
   auto targets = clipCaptionTargets(clip, oneToken, kLength);
   ASSERT_TRUE(targets.ok()) << targets.error().message;
-  // 1 a, 2 big, 3 green, 4 triangle, 5 moving, 6 left, 7 on, 8 a, 9 white, 10 background, 11 end of text.
-  EXPECT_EQ(targets->tokens[5].motion, kNoTarget);
-  EXPECT_EQ(targets->tokens[6].motion, static_cast<int>(Motion::MovingLeft));
-  EXPECT_EQ(targets->tokens[6].position, kNoTarget);
-  EXPECT_EQ(targets->tokens[11].motion, static_cast<int>(Motion::MovingLeft));
+  // 1 a, 2 big, 3 green, 4 triangle, 5 at, 6 the, 7 right, 8 moving, 9 left, 10 on, 11 a, 12 white, 13 background,
+  // 14 end of text.
+  EXPECT_EQ(targets->tokens[7].position, static_cast<int>(Position::Right));  // where the clip starts
+  EXPECT_EQ(targets->tokens[8].motion, kNoTarget);
+  EXPECT_EQ(targets->tokens[9].motion, static_cast<int>(Motion::MovingLeft));
+  EXPECT_EQ(targets->tokens[9].position, kNoTarget);
+  EXPECT_EQ(targets->tokens[14].motion, static_cast<int>(Motion::MovingLeft));
   EXPECT_EQ(targets->tokens[4].shape, static_cast<int>(Shape::Triangle));
-  EXPECT_EQ(targets->occupied[0], kNoTarget);  // a clip's caption names no cell
+  EXPECT_EQ(targets->occupied[static_cast<std::size_t>(Position::Right)], 1);
+  EXPECT_EQ(targets->occupied[static_cast<std::size_t>(Position::Left)], 0);
 }
 
 TEST(CaptionTargets, EveryCaptionOfTheWorldIsTagged) {

@@ -208,6 +208,7 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   unet.batch = 2;
   unet.learningRate = 1e-3;
   unet.cacheScenes = 24;  // latents encoded once, into unet/latent_cache.safetensors
+  unet.cacheClips = 8;    // and one frame of each of 8 clips
   unet.singleShapeSteps = 5;
   unet.minSnrGamma = 5;
   auto report = runTraining(unet, *tokenize);
@@ -215,7 +216,14 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   // From a random init the predicted noise is far off; a few steps bring it toward unit-variance noise.
   EXPECT_LT(mean(report->losses, 7, 10), mean(report->losses, 0, 3));
   EXPECT_EQ(report->parameters.front().first.rfind("text_encoder.", 0), 0u);
-  EXPECT_TRUE(std::filesystem::exists(root / "unet" / kLatentCacheFile));
+  auto cache = loadLatentCache(root / "unet" / kLatentCacheFile, 1.0);
+  ASSERT_TRUE(cache.ok()) << cache.error().message;
+  EXPECT_EQ(cache->size(), 32);
+  EXPECT_EQ(cache->clips, 8);
+  // Clip rows come after the scenes and carry the clip's caption: the start cell and the motion.
+  const ToyClip clip = ToyWorld(unet.seed).clip(1, Split::Train);
+  EXPECT_TRUE(at::equal(cache->tokenIds[25], at::tensor((*tokenize)(clip.caption), at::kLong))) << clip.caption;
+  EXPECT_FALSE(at::equal(cache->tokenIds[25], cache->tokenIds[1]));
 
   const Status exported = exportToyModel(root / "vae", root / "unet", root / "model");
   ASSERT_TRUE(exported.ok()) << exported.error().message;
