@@ -14,7 +14,9 @@ namespace lanterna::toy {
 namespace {
 
 constexpr double kCaptionDropout = 0.1;
-constexpr std::int64_t kClipFrames = 8;  // every toy clip has at least 8
+// Each step's clips have 8 to 16 frames, as the world's and the studio's do: temporal attention trained on one
+// length alone breaks clips of another (trained on 8, 16-frame clips came out incoherent).
+constexpr std::int64_t kMinClipFrames = 8, kMaxClipFrames = 16;
 
 class MotionStage final : public StageModel {
  public:
@@ -35,7 +37,8 @@ class MotionStage final : public StageModel {
   NamedTensors namedParameters() override { return parameters_; }
 
   ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) override {
-    return data.clipBatch(step, batchSize, kClipFrames);
+    const std::int64_t frames = kMinClipFrames + step % (kMaxClipFrames - kMinClipFrames + 1);
+    return data.clipBatch(step, batchSize, frames);
   }
 
   at::Tensor loss(const ToyBatch& batch) override {

@@ -28,13 +28,13 @@ ToyBatch ToyDataset::imageBatch(std::int64_t step, std::int64_t size) const {
 }
 
 ToyBatch ToyDataset::clipBatch(std::int64_t step, std::int64_t size, std::int64_t frameCount) const {
-  if (frameCount < 1 || frameCount > 8) throw std::invalid_argument("clip batches take 1 to 8 frames");
+  if (frameCount < 2 || frameCount > 64) throw std::invalid_argument("clip batches take 2 to 64 frames");
   ToyBatch batch;
   std::vector<at::Tensor> clips;
   for (std::int64_t i = 0; i < size; ++i) {
-    ToyClip clip = world_.clip(static_cast<std::uint64_t>(step * size + i), split_);
+    ToyClip clip = world_.clip(static_cast<std::uint64_t>(step * size + i), split_, static_cast<int>(frameCount));
     std::vector<at::Tensor> frames;
-    for (std::int64_t f = 0; f < frameCount; ++f) frames.push_back(imageToTensor(clip.frames[f]));
+    for (const Image& frame : clip.frames) frames.push_back(imageToTensor(frame));
     clips.push_back(at::stack(frames));
     batch.captions.push_back(std::move(clip.caption));
   }

@@ -36,7 +36,7 @@ class ToyDataset {
 
   // Sample indices step*size .. step*size+size-1: resuming at a step sees exactly the data it would have seen.
   ToyBatch imageBatch(std::int64_t step, std::int64_t size) const;
-  // Clips cut to frameCount frames (every clip has at least 8).
+  // Clips rendered over exactly frameCount frames (2 or more): the whole motion, whatever the length.
   ToyBatch clipBatch(std::int64_t step, std::int64_t size, std::int64_t frameCount) const;
 
  private:

@@ -129,10 +129,11 @@ ToyScene ToyWorld::scene(std::uint64_t index, Split split) const {
   return scene;
 }
 
-ToyClip ToyWorld::clip(std::uint64_t index, Split split) const {
+ToyClip ToyWorld::clip(std::uint64_t index, Split split, int frames) const {
   ToyRandom rng(seed_, index, split == Split::Train ? 3 : 4);
   ToyClip clip;
-  const int frameCount = 8 + rng.below(9);
+  const int drawnCount = 8 + rng.below(9);  // drawn even when overridden: the rest of the clip stays the same
+  const int frameCount = frames > 1 ? frames : drawnCount;
   clip.motion = static_cast<Motion>(1 + rng.below(6));
   const bool resizing = clip.motion == Motion::Growing || clip.motion == Motion::Shrinking;
   const bool wantHeldOut = split == Split::HeldOut && rng.below(2) == 0;

@@ -90,7 +90,8 @@ class ToyWorld {
   explicit ToyWorld(std::uint64_t seed) : seed_(seed) {}
 
   ToyScene scene(std::uint64_t index, Split split) const;
-  ToyClip clip(std::uint64_t index, Split split) const;
+  // frames >= 2 renders the same clip (shape, path, caption) over exactly that many frames instead of its own 8-16.
+  ToyClip clip(std::uint64_t index, Split split, int frames = 0) const;
 
   // Every word a caption can contain, lower case, each once: the tokenizer's vocabulary is built from it.
   static std::vector<std::string> captionWords();

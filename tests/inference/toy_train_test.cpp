@@ -76,8 +76,13 @@ TEST(ToyTrain, BatchesAreDeterministicImagesInRangeWithTokenIds) {
   // Pixel (0,0) of sample 12 (= step 4 * 3) is its background colour, mapped to [-1, 1].
   const Rgb bg = paletteColour(ToyWorld(1).scene(12, Split::Train).background);
   EXPECT_FLOAT_EQ(batch.images[0][0][0][0].item<float>(), bg.r / 127.5f - 1.0f);
-  const ToyBatch clips = data.clipBatch(0, 2, 8);
-  EXPECT_EQ(clips.images.sizes(), (std::vector<std::int64_t>{2, 8, 3, kImageSize, kImageSize}));
+  const ToyBatch clips = data.clipBatch(0, 2, 12);
+  EXPECT_EQ(clips.images.sizes(), (std::vector<std::int64_t>{2, 12, 3, kImageSize, kImageSize}));
+  // The same clip over another length: same caption, same first and last frame (the whole motion).
+  const ToyBatch shorter = data.clipBatch(0, 2, 8);
+  EXPECT_EQ(shorter.captions, clips.captions);
+  EXPECT_TRUE(at::equal(shorter.images[1][0], clips.images[1][0]));
+  EXPECT_TRUE(at::equal(shorter.images[1][7], clips.images[1][11]));
 }
 
 TEST(ToyTrain, VaeStageRunsAndTheCheckpointReloadsBitExactly) {
