@@ -80,7 +80,8 @@ Status buildLatentCache(const inference::AutoencoderKL& vae, const Tokenize& tok
       {"shape_counts", inference::DType::U8, {n}, counts.data()}};
   if (length > 0) tensors.push_back({"token_ids", inference::DType::I64, {n, length}, ids.data()});
   std::filesystem::create_directories(file.parent_path());
-  return inference::writeSafetensors(file, tensors, {{"seed", std::to_string(options.seed)}, {"clips", std::to_string(options.clips)}});
+  return inference::writeSafetensors(file, tensors,
+                                     {{"seed", std::to_string(options.seed)}, {"clips", std::to_string(options.clips)}});
 }
 
 Result<LatentCache> loadLatentCache(const std::filesystem::path& file, double scaling) {

@@ -47,14 +47,15 @@ std::string clipCaption(const ToyClip& clip, int templateIndex) {
   // A size word would contradict a growing or shrinking shape.
   const std::string size = resizing ? "" : std::string(sizeName(s.size)) + " ";
   // The start cell is said so that the image model, which draws cells, puts the first frame where the clip begins.
-  const std::string subject = size + colourName(s.colour) + " " + shapeName(s.shape) + " " + positionPhrase(s.position);
+  const std::string placed =
+      std::string(colourName(s.colour)) + " " + shapeName(s.shape) + " " + positionPhrase(s.position);
+  const std::string subject = size + placed;
   const std::string motion = motionName(clip.motion);
   const std::string bg = colourName(clip.background);
   switch (templateIndex) {
     case 0: return withArticle(subject) + " " + motion + " on " + withArticle(bg + " background");
     case 1: return "on " + bg + ", " + withArticle(subject) + " " + motion;
-    case 2: return std::string(colourName(s.colour)) + " " + shapeName(s.shape) + " " + positionPhrase(s.position) + " " +
-                   motion + ", " + bg + " background";
+    case 2: return placed + " " + motion + ", " + bg + " background";  // no article, no size
     case 3: return withArticle(bg + " background with ") + withArticle(subject) + " " + motion;
     default: return "on " + withArticle(bg + " background") + ", " + withArticle(subject) + " " + motion;
   }
