@@ -1,8 +1,15 @@
 // Stage "motion": an AnimateDiff-style motion adapter (diffusers MotionAdapter layout) learns the toy world's motions
-// on 8-frame clips, inside the engine's UNetMotion around the frozen image UNet of an exported toyworld model.
+// on 8-16 frame clips, inside the engine's UNetMotion around the image UNet of an exported toyworld model.
 // Fresh adapters start with every proj_out at zero, so step 0 predicts exactly what the image model predicts.
+// With a UNet learning-rate share > 0 the image UNet trains too: temporal attention alone only sees each pixel's own
+// history, and a frozen image UNet's features carry neither where a shape is relative to a pixel nor which way the
+// caption says it goes, so a frozen-UNet adapter learns coherent but static clips. Still scenes are trained in the
+// same steps so the UNet keeps drawing what the image pipeline asks of it.
 #include <c10/core/GradMode.h>
 
+#include <cstdio>
+
+#include "checkpoint.h"
 #include "noise_schedule.h"
 #include "parameter_layout.h"
 #include "sd_loader.h"
@@ -17,56 +24,149 @@ constexpr double kCaptionDropout = 0.1;
 // Each step's clips have 8 to 16 frames, as the world's and the studio's do: temporal attention trained on one
 // length alone breaks clips of another (trained on 8, 16-frame clips came out incoherent).
 constexpr std::int64_t kMinClipFrames = 8, kMaxClipFrames = 16;
+constexpr std::int64_t kStillsPerClip = 2;  // a clip of 8-16 frames weighs about as much as 2 stills
+// The direction probe: fixed training clips, scored with their own captions and with the motion reversed.
+constexpr std::uint64_t kProbeFirstClip = 1'000'000, kProbeSeed = 777;
+constexpr std::int64_t kProbeClips = 8, kProbeFrames = 12;
+
+const std::string kUnetPrefix = "unet.";
+
+// "moving left" <-> "moving right", "up" <-> "down", "growing" <-> "shrinking": the caption of the reverse motion.
+std::string reversedMotion(std::string caption) {
+  static const std::pair<const char*, const char*> kOpposites[] = {
+      {"moving left", "moving right"}, {"moving up", "moving down"}, {"growing", "shrinking"}};
+  for (const auto& [a, b] : kOpposites)
+    for (const auto& [from, to] : {std::pair{a, b}, std::pair{b, a}})
+      if (const auto at = caption.find(from); at != std::string::npos)
+        return caption.replace(at, std::string(from).size(), to);
+  return caption;
+}
 
 class MotionStage final : public StageModel {
  public:
   MotionStage(const StageInputs& inputs, inference::LoadedModel image)
       : vae_(std::move(*image.vae)),
         text_(inference::ClipTextConfig::fromJson(image.textEncoderConfig), image.textEncoder),
-        config_(inference::MotionAdapterConfig::fromJson(toyMotionAdapterConfig())) {
+        config_(inference::MotionAdapterConfig::fromJson(toyMotionAdapterConfig())),
+        unetScale_(inputs.unetLearningRateScale),
+        minSnrGamma_(inputs.minSnrGamma) {
     parameters_ = initParameters(motionAdapterLayout(config_), "", inputs.device);
     zeroMotionProjOut(parameters_);
     inference::Weights adapter = weightsFrom(parameters_, "");
     for (const auto& [name, table] : motionPositionTables(config_)) adapter.set(name, table.to(inputs.device));
+    if (trainsUnet()) {
+      // Fresh requires_grad tensors; makeMotionStage copies the image model's weights into them.
+      const auto unetConfig = inference::UNetConfig::fromJson(toyUNetConfig());
+      for (auto& p : initParameters(unetLayout(unetConfig), kUnetPrefix, inputs.device)) parameters_.push_back(std::move(p));
+      image.unet.emplace(inference::UNet2DCondition::load(unetConfig, weightsFrom(parameters_, kUnetPrefix)));
+    }
     unet_.emplace(inference::UNetMotion::load(std::move(*image.unet), config_, adapter));
     emptyIds_ = at::tensor(inputs.tokenize(""), at::kLong).unsqueeze(0);
     alphasCumprod_ = inference::trainAlphasCumprod(inference::SchedulerConfig::fromJson(toySchedulerConfig()))
                          .to(inputs.device);
+    makeProbe(inputs);
   }
+
+  bool trainsUnet() const { return unetScale_ > 0; }
 
   NamedTensors namedParameters() override { return parameters_; }
 
+  double learningRateScale(const std::string& name) const override {
+    return name.rfind(kUnetPrefix, 0) == 0 ? unetScale_ : 1.0;
+  }
+
   ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) override {
     const std::int64_t frames = kMinClipFrames + step % (kMaxClipFrames - kMinClipFrames + 1);
-    return data.clipBatch(step, batchSize, frames);
+    ToyBatch batch = data.clipBatch(step, batchSize, frames);
+    if (trainsUnet()) {
+      ToyBatch stills = data.imageBatch(step, batchSize * kStillsPerClip);
+      batch.stillImages = std::move(stills.images);
+      batch.stillTokenIds = std::move(stills.tokenIds);
+    }
+    return batch;
   }
 
   at::Tensor loss(const ToyBatch& batch) override {
-    const at::Device device = alphasCumprod_.device();
     const std::int64_t size = batch.images.size(0), frames = batch.images.size(1);
-    at::Tensor latents, context;
-    {
-      c10::NoGradGuard noGrad;
-      const at::Tensor flat = batch.images.flatten(0, 1).to(device);
-      latents = vae_.encode(flat).mean * vae_.config().scalingFactor;
-      latents = latents.view({size, frames, latents.size(1), latents.size(2), latents.size(3)}).permute({0, 2, 1, 3, 4});
-      const at::Tensor drop = (at::rand({size, 1}) < kCaptionDropout);
-      const at::Tensor ids = at::where(drop, emptyIds_.expand({size, emptyIds_.size(1)}), batch.tokenIds);
-      context = text_.encode(ids.to(device));
-    }
-    const at::Tensor t = at::randint(0, alphasCumprod_.size(0), {size}, at::TensorOptions(at::kLong)).to(device);
+    at::Tensor latents = encode(batch.images.flatten(0, 1));
+    latents = latents.view({size, frames, latents.size(1), latents.size(2), latents.size(3)}).permute({0, 2, 1, 3, 4});
+    const at::Tensor t = randomTimesteps(size);
     const at::Tensor noise = at::randn_like(latents);
     const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, latents, noise, t);
-    return at::mse_loss(unet_->forward(noisy, t, context), noise);
+    const at::Tensor predicted = unet_->forward(noisy, t, encodeCaptions(batch.tokenIds));
+    const at::Tensor loss = noisePredictionLoss(predicted, noise, alphasCumprod_, t, minSnrGamma_);
+    if (!batch.stillImages.defined()) return loss;
+    const at::Tensor stills = encode(batch.stillImages);
+    const at::Tensor stillT = randomTimesteps(stills.size(0));
+    const at::Tensor stillNoise = at::randn_like(stills);
+    const at::Tensor noisyStills = inference::noiseToTimesteps(alphasCumprod_, stills, stillNoise, stillT);
+    const at::Tensor stillPredicted = unet_->spatial().forward(noisyStills, stillT, encodeCaptions(batch.stillTokenIds));
+    return loss + noisePredictionLoss(stillPredicted, stillNoise, alphasCumprod_, stillT, minSnrGamma_);
+  }
+
+  // Whether the clips' motion follows the caption: the noise-prediction error on fixed clips at mid-to-high noise
+  // with the caption of the reverse motion, over that with their own. Near 1, the model ignores which way things go.
+  std::string diagnostics() override {
+    c10::NoGradGuard noGrad;
+    at::manual_seed(kProbeSeed);
+    const at::Tensor t = at::linspace(300, 900, kProbeClips).to(at::kLong).to(probeLatents_.device());
+    const at::Tensor noise = at::randn_like(probeLatents_);
+    const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, probeLatents_, noise, t);
+    const auto error = [&](const at::Tensor& ids) {
+      return (unet_->forward(noisy, t, text_.encode(ids.to(noisy.device()))) - noise).pow(2).mean().item<double>();
+    };
+    const double own = error(probeIds_), reversed = error(probeReversedIds_);
+    char text[64];
+    std::snprintf(text, sizeof text, "direction gain %.4f", reversed / own);
+    return text;
   }
 
  private:
+  at::Tensor encode(const at::Tensor& images) const {
+    c10::NoGradGuard noGrad;
+    return vae_.encode(images.to(alphasCumprod_.device())).mean * vae_.config().scalingFactor;
+  }
+
+  at::Tensor encodeCaptions(const at::Tensor& tokenIds) const {
+    c10::NoGradGuard noGrad;
+    const std::int64_t size = tokenIds.size(0);
+    const at::Tensor drop = (at::rand({size, 1}) < kCaptionDropout);
+    const at::Tensor ids = at::where(drop, emptyIds_.expand({size, emptyIds_.size(1)}), tokenIds);
+    return text_.encode(ids.to(alphasCumprod_.device()));
+  }
+
+  at::Tensor randomTimesteps(std::int64_t size) const {
+    return at::randint(0, alphasCumprod_.size(0), {size}, at::TensorOptions(at::kLong)).to(alphasCumprod_.device());
+  }
+
+  void makeProbe(const StageInputs& inputs) {
+    const ToyWorld world(inputs.seed);
+    std::vector<at::Tensor> clips, own, reversed;
+    for (std::uint64_t i = 0; i < static_cast<std::uint64_t>(kProbeClips); ++i) {
+      const ToyClip clip = world.clip(kProbeFirstClip + i, Split::Train, static_cast<int>(kProbeFrames));
+      std::vector<at::Tensor> frames;
+      for (const Image& frame : clip.frames) frames.push_back(imageToTensor(frame));
+      clips.push_back(at::stack(frames));
+      own.push_back(at::tensor(inputs.tokenize(clip.caption), at::kLong));
+      reversed.push_back(at::tensor(inputs.tokenize(reversedMotion(clip.caption)), at::kLong));
+    }
+    const at::Tensor latents = encode(at::stack(clips).flatten(0, 1));
+    probeLatents_ = latents.view({kProbeClips, kProbeFrames, latents.size(1), latents.size(2), latents.size(3)})
+                        .permute({0, 2, 1, 3, 4})
+                        .contiguous();
+    probeIds_ = at::stack(own);
+    probeReversedIds_ = at::stack(reversed);
+  }
+
   inference::AutoencoderKL vae_;
   inference::ClipTextEncoder text_;
   inference::MotionAdapterConfig config_;
+  double unetScale_ = 0;
+  double minSnrGamma_ = 0;
   NamedTensors parameters_;
   std::optional<inference::UNetMotion> unet_;
   at::Tensor emptyIds_, alphasCumprod_;
+  at::Tensor probeLatents_, probeIds_, probeReversedIds_;
 };
 
 }  // namespace
@@ -84,8 +184,14 @@ Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs) {
   if (!image->unet || !image->vae)
     return makeError(ErrorKind::FormatIncorrect, "\"" + inputs.initFrom.string() + "\" has no unet or vae.",
                      inputs.initFrom);
-  // The image model stays frozen: only the adapter's tensors are trained.
-  return std::unique_ptr<StageModel>(std::make_unique<MotionStage>(inputs, std::move(*image)));
+  auto stage = std::make_unique<MotionStage>(inputs, std::move(*image));
+  // Without a UNet share the image model stays frozen and only the adapter's tensors are trained.
+  if (stage->trainsUnet())
+    if (Status s = copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", kUnetPrefix,
+                               stage->namedParameters());
+        !s)
+      return s.error();
+  return std::unique_ptr<StageModel>(std::move(stage));
 }
 
 }  // namespace lanterna::toy

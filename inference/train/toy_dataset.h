@@ -25,6 +25,8 @@ struct ToyBatch {
   std::vector<std::string> captions;
   at::Tensor tokenLabels;  // text stage: [B, L, 7] int64 per-token classes (caption_targets.h), -1 for none
   at::Tensor cellLabels;   // text stage: [B, 9] int64 occupied cells, -1 where the caption does not say
+  // motion stage with a training UNet: still scenes [S, 3, H, W] and their captions, learnt beside the clips
+  at::Tensor stillImages, stillTokenIds;
 };
 
 // 8-bit interleaved RGB -> [3, H, W] float in [-1, 1].

@@ -6,6 +6,8 @@
 //   lanterna-train --stage unet --vae runs/vae [--text-encoder runs/text] --out runs/unet --steps 8000 [--cache-scenes 32768] [--warmup 200]
 //                  [--cosine] [--single-shape-steps 1000] [--min-snr 5]
 //                  [--init-from resources/models/toyworld] ...   (--vae may be a diffusers vae folder)
+//   lanterna-train --stage motion --init-from resources/models/toyworld --out runs/motion [--unet-lr-scale 0.3]
+//                  (the motion adapter; a scale > 0 trains the image UNet with it, on clips and stills)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
 //   lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]   (none: a zero-initialised adapter)
 //   lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]   (what the VAE keeps of each shape)
@@ -32,7 +34,7 @@ constexpr const char* kUsage =
     "usage: lanterna-train --stage vae|text|unet|motion --out DIR [--vae VAE_RUN] [--steps N] [--batch B] [--lr RATE]\n"
     "                      [--seed S] [--resume] [--checkpoint-every K] [--log-every L] [--device cpu|cuda]\n"
     "                      [--warmup N] [--cosine] [--cache-scenes N] [--cache-clips N] [--single-shape-steps N]\n"
-    "                      [--min-snr G] [--init-from MODEL_DIR] [--text-encoder TEXT_RUN]\n"
+    "                      [--min-snr G] [--init-from MODEL_DIR] [--text-encoder TEXT_RUN] [--unet-lr-scale S]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]\n"
@@ -88,6 +90,7 @@ int main(int argc, char** argv) {
       else if (arg == "--min-snr") options.minSnrGamma = std::stod(v);
       else if (arg == "--init-from") options.initFrom = v;
       else if (arg == "--text-encoder") options.textEncoderRun = v;
+      else if (arg == "--unet-lr-scale") options.unetLearningRateScale = std::stod(v);
       else return fail("unknown option " + arg);
       if (arg == "--stage" && options.stage == Stage::Unset) return fail(std::string("unknown stage \"") + v + "\"");
     } catch (const std::exception&) {

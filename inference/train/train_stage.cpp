@@ -30,4 +30,15 @@ Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInput
   return makeError(ErrorKind::InvalidArgument, "No training stage was given (use vae, text, unet or motion).");
 }
 
+at::Tensor noisePredictionLoss(const at::Tensor& predicted, const at::Tensor& noise, const at::Tensor& alphasCumprod,
+                               const at::Tensor& timesteps, double minSnrGamma) {
+  std::vector<std::int64_t> perSample;
+  for (std::int64_t d = 1; d < predicted.dim(); ++d) perSample.push_back(d);
+  const at::Tensor error = (predicted - noise).pow(2).mean(perSample);
+  if (minSnrGamma <= 0) return error.mean();
+  const at::Tensor alpha = alphasCumprod.index_select(0, timesteps);
+  const at::Tensor snr = alpha / (1.0 - alpha);
+  return (error * at::clamp_max(snr, minSnrGamma) / snr).mean();
+}
+
 }  // namespace lanterna::toy

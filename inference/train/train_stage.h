@@ -6,7 +6,8 @@
 //   text: the text encoder alone learns what each caption token describes (caption_targets.h); heads dropped after.
 //   unet: epsilon-prediction MSE on scaled VAE latents (from a latent cache), text encoder trained jointly, 10% empty
 //         captions.
-//   motion: the same loss on 8-frame clips through UNetMotion; only the motion adapter trains, the image model frozen.
+//   motion: the same loss on 8-16 frame clips through UNetMotion; the motion adapter trains, and optionally the image
+//         UNet with it (on clips and stills); the text encoder and VAE stay frozen.
 // Internal to inference/train. One thread at a time.
 #pragma once
 
@@ -49,6 +50,8 @@ class StageModel {
   virtual at::Tensor loss(const ToyBatch& batch) = 0;
   // A short note appended to the progress line (e.g. how much the caption helps); empty for none. May reseed ATen.
   virtual std::string diagnostics() { return {}; }
+  // The share of the run's learning rate a parameter trains at (1 for most).
+  virtual double learningRateScale(const std::string& name) const { (void)name; return 1.0; }
   // After the last step, with the parameters as saved: what else the stage leaves in outDir.
   virtual Status finish(const std::filesystem::path& outDir) { (void)outDir; return Ok{}; }
 };
@@ -64,11 +67,20 @@ struct StageInputs {
   std::int64_t cacheScenes = 4096;    // unet stage: scenes rendered and encoded once; 0 renders every batch afresh
   std::int64_t cacheClips = 0;        // unet stage: clip frames with their clip captions, cached after the scenes
   std::int64_t singleShapeSteps = 0;  // unet stage curriculum: the first N steps see one-shape scenes only
-  double minSnrGamma = 0;             // unet stage: > 0 weights the loss by min(SNR, gamma) / SNR (Min-SNR)
+  double minSnrGamma = 0;             // unet, motion: > 0 weights the loss by min(SNR, gamma) / SNR (Min-SNR)
   std::filesystem::path initFrom;     // unet: start from this exported model's weights; motion: the model animated
   std::filesystem::path textEncoderRun;  // unet: a text stage run whose encoder is loaded and kept frozen
+  // motion: > 0 trains the image UNet with the adapter, at this share of the learning rate, on still scenes as well
+  // as clips so it keeps drawing stills; 0 keeps it frozen
+  double unetLearningRateScale = 0;
   std::function<void(const std::string&)> log;
 };
+
+// The epsilon-prediction loss of a batch (images [B, C, H, W] or clips [B, C, F, H, W]). With minSnrGamma > 0 each
+// sample is weighted by min(SNR, gamma) / SNR (Min-SNR, Hang et al. 2023): low-noise steps, whose SNR is huge and
+// whose work is only local clean-up, stop dominating the layout decided at high noise.
+at::Tensor noisePredictionLoss(const at::Tensor& predicted, const at::Tensor& noise, const at::Tensor& alphasCumprod,
+                               const at::Tensor& timesteps, double minSnrGamma);
 
 // Where a trained VAE lies: a vae stage run (latest checkpoint + vae_config.json), or a diffusers vae folder
 // (config.json + diffusion_pytorch_model.safetensors), e.g. the shipped model's, so a UNet can be retrained on it.

@@ -1,6 +1,7 @@
 // The only train file that needs torch's C++ frontend: torch::optim and its serialisation.
 #include "trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -71,13 +72,29 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   inputs.minSnrGamma = o.minSnrGamma;
   inputs.initFrom = o.initFrom;
   inputs.textEncoderRun = o.textEncoderRun;
+  inputs.unetLearningRateScale = o.unetLearningRateScale;
   inputs.log = progress;
   auto model = makeStageModel(o.stage, inputs);
   if (!model) return model.error();
   const NamedTensors parameters = (*model)->namedParameters();
-  std::vector<torch::Tensor> trainable;
-  for (const auto& [name, tensor] : parameters) trainable.push_back(tensor);
-  torch::optim::Adam optimizer(trainable, torch::optim::AdamOptions(o.learningRate));
+  // One optimizer group per learning-rate share, in the order the shares first appear.
+  std::vector<double> groupScales;
+  std::vector<std::vector<torch::Tensor>> groupTensors;
+  for (const auto& [name, tensor] : parameters) {
+    const double scale = (*model)->learningRateScale(name);
+    auto found = std::find(groupScales.begin(), groupScales.end(), scale);
+    if (found == groupScales.end()) {
+      groupScales.push_back(scale);
+      groupTensors.emplace_back();
+      found = groupScales.end() - 1;
+    }
+    groupTensors[static_cast<std::size_t>(found - groupScales.begin())].push_back(tensor);
+  }
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  for (std::size_t g = 0; g < groupScales.size(); ++g)
+    groups.emplace_back(groupTensors[g],
+                        std::make_unique<torch::optim::AdamOptions>(o.learningRate * groupScales[g]));
+  torch::optim::Adam optimizer(std::move(groups), torch::optim::AdamOptions(o.learningRate));
 
   // 2. Resume: weights, optimizer moments and the step come back exactly as saved.
   TrainReport report;
@@ -108,8 +125,9 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   for (std::int64_t step = report.startStep + 1; step <= o.steps; ++step) {
     at::manual_seed(stepSeed(o.seed, step));
     const ToyBatch batch = (*model)->batch(data, step - 1, o.batch);
-    for (auto& group : optimizer.param_groups())
-      static_cast<torch::optim::AdamOptions&>(group.options()).lr(learningRateAt(o, step));
+    for (std::size_t g = 0; g < groupScales.size(); ++g)
+      static_cast<torch::optim::AdamOptions&>(optimizer.param_groups()[g].options())
+          .lr(learningRateAt(o, step) * groupScales[g]);
     optimizer.zero_grad();
     at::Tensor loss = (*model)->loss(batch);
     loss.backward();

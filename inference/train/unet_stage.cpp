@@ -87,12 +87,7 @@ class UNetStage final : public StageModel {
     const at::Tensor noise = at::randn_like(latents);
     const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, latents, noise, t);
     const at::Tensor context = encodeCaptions(ids);
-    const at::Tensor error = (unet_->forward(noisy, t, context) - noise).pow(2).mean({1, 2, 3});
-    if (minSnrGamma_ <= 0) return error.mean();
-    // Min-SNR-gamma (Hang et al. 2023), epsilon form: low-noise steps, whose SNR is huge, stop dominating.
-    const at::Tensor alpha = alphasCumprod_.index_select(0, t);
-    const at::Tensor snr = alpha / (1.0 - alpha);
-    return (error * at::clamp_max(snr, minSnrGamma_) / snr).mean();
+    return noisePredictionLoss(unet_->forward(noisy, t, context), noise, alphasCumprod_, t, minSnrGamma_);
   }
 
   // Whether the model reads its captions: the noise-prediction error on fixed cached scenes at mid-to-high noise

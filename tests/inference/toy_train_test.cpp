@@ -269,6 +269,47 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   EXPECT_GT(projOut->second.abs().max().item<float>(), 0.0f);
   ASSERT_TRUE(exportToyMotionAdapter(root / "motion", root / "model").ok());
   EXPECT_TRUE(std::filesystem::exists(root / "model" / "motion_adapter" / "config.json"));
+
+  // With a UNet share the image UNet trains with the adapter: Adam's first step moves each weight by about its rate,
+  // the adapter's by the run's and the UNet's by that share of it.
+  TrainOptions joint = smallRun(root / "joint", 1);
+  joint.stage = Stage::Motion;
+  joint.initFrom = root / "model";
+  joint.unetLearningRateScale = 0.25;
+  auto jointReport = runTraining(joint, *motionTokenize);
+  ASSERT_TRUE(jointReport.ok()) << jointReport.error().message;
+  auto imageUnet = inference::SafetensorsFile::open(root / "model" / "unet" / "diffusion_pytorch_model.safetensors");
+  ASSERT_TRUE(imageUnet.ok()) << imageUnet.error().message;
+  float unetMoved = 0, projOutMoved = 0;
+  for (const auto& [name, tensor] : jointReport->parameters) {
+    if (name.rfind("unet.", 0) == 0) {
+      const inference::TensorInfo* info = imageUnet->find(name.substr(5));
+      ASSERT_NE(info, nullptr) << name;
+      const at::Tensor before = inference::borrowTensor(*imageUnet, *info).to(at::kFloat);
+      unetMoved = std::max(unetMoved, (tensor - before).abs().max().item<float>());
+    } else if (name.find("proj_out.weight") != std::string::npos) {
+      projOutMoved = std::max(projOutMoved, tensor.abs().max().item<float>());  // from zero
+    }
+  }
+  EXPECT_NEAR(projOutMoved, 1e-3f, 1e-4f);
+  EXPECT_NEAR(unetMoved, 0.25e-3f, 0.25e-4f);
+  // Its export ships that UNet beside the adapter; the adapter file keeps the MotionAdapter names only.
+  std::filesystem::copy(root / "model", root / "joint-model", std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(exportToyMotionAdapter(root / "joint", root / "joint-model").ok());
+  auto jointUnet = inference::SafetensorsFile::open(root / "joint-model" / "unet" / "diffusion_pytorch_model.safetensors");
+  ASSERT_TRUE(jointUnet.ok()) << jointUnet.error().message;
+  const auto conv = std::find_if(jointReport->parameters.begin(), jointReport->parameters.end(),
+                                 [](const auto& p) { return p.first == "unet.conv_in.weight"; });
+  ASSERT_NE(conv, jointReport->parameters.end());
+  EXPECT_TRUE(at::equal(inference::borrowTensor(*jointUnet, *jointUnet->find("conv_in.weight")),
+                        conv->second.to(at::kHalf)));
+  auto adapter = inference::SafetensorsFile::open(root / "joint-model" / "motion_adapter" /
+                                                  "diffusion_pytorch_model.safetensors");
+  ASSERT_TRUE(adapter.ok()) << adapter.error().message;
+  for (const auto& info : adapter->tensors()) EXPECT_NE(info.name.rfind("unet.", 0), 0u) << info.name;
+  inference::EngineOptions jointOptions;
+  jointOptions.device = inference::Device::Cpu;
+  EXPECT_TRUE(inference::Engine::open(root / "joint-model", jointOptions).ok());
 }
 
 TEST(ToyTrain, TextStageLearnsTheCaptionsAndTheUNetKeepsItsEncoderFrozen) {
