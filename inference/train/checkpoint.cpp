@@ -67,6 +67,7 @@ Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& para
                                       {"seed", state.seed},
                                       {"batch", state.batch},
                                       {"learning_rate", state.learningRate},
+                                      {"unet_learning_rate_scale", state.unetLearningRateScale},
                                       {"loss", state.loss},
                                       {"optimizer", "adam"},
                                       {"optimizer_state", kOptimizerFile}});
@@ -100,6 +101,7 @@ Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {
     state.seed = json->at("seed").get<std::uint64_t>();
     state.batch = json->at("batch").get<std::int64_t>();
     state.learningRate = json->at("learning_rate").get<double>();
+    state.unetLearningRateScale = json->value("unet_learning_rate_scale", 0.0);  // absent before session 7: frozen
     state.loss = json->at("loss").get<double>();
     return state;
   } catch (const nlohmann::json::exception& e) {

@@ -21,6 +21,7 @@ struct CheckpointState {
   std::uint64_t seed = 0;
   std::int64_t batch = 0;
   double learningRate = 0;
+  double unetLearningRateScale = 0;  // motion stage: the image UNet's share of the rate (0: frozen)
   double loss = 0;
 };
 

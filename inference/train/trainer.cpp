@@ -32,6 +32,8 @@ Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const s
   else if (saved.seed != o.seed) mismatch = "seed " + std::to_string(saved.seed);
   else if (saved.batch != o.batch) mismatch = "batch " + std::to_string(saved.batch);
   else if (saved.learningRate != o.learningRate) mismatch = "learning rate " + std::to_string(saved.learningRate);
+  else if (saved.unetLearningRateScale != o.unetLearningRateScale)
+    mismatch = "UNet learning-rate share " + std::to_string(saved.unetLearningRateScale);
   if (mismatch.empty()) return Ok{};
   return makeError(ErrorKind::InvalidArgument,
                    "Cannot resume from \"" + dir.string() + "\": it was trained with " + mismatch +
@@ -115,7 +117,7 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   const ToyDataset data(o.seed, Split::Train, tokenize);
   auto save = [&](std::int64_t step, double loss) -> Status {
     const auto dir = checkpointDir(o.outDir, step);
-    CheckpointState state{stageName(o.stage), step, o.seed, o.batch, o.learningRate, loss};
+    CheckpointState state{stageName(o.stage), step, o.seed, o.batch, o.learningRate, o.unetLearningRateScale, loss};
     if (Status saved = saveCheckpoint(dir, parameters, state); !saved) return saved;
     torch::save(optimizer, (dir / kOptimizerFile).string());
     report.lastCheckpoint = dir;

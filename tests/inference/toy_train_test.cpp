@@ -293,6 +293,15 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   }
   EXPECT_NEAR(projOutMoved, 1e-3f, 1e-4f);
   EXPECT_NEAR(unetMoved, 0.25e-3f, 0.25e-4f);
+  // Resuming it with another share (here: the UNet frozen) would not be the same run.
+  TrainOptions frozenResume = joint;
+  frozenResume.steps = 2;
+  frozenResume.resume = Resume::Yes;
+  frozenResume.unetLearningRateScale = 0;
+  auto refusedResume = runTraining(frozenResume, *motionTokenize);
+  ASSERT_FALSE(refusedResume.ok());
+  EXPECT_NE(refusedResume.error().message.find("UNet learning-rate share"), std::string::npos)
+      << refusedResume.error().message;
   // Its export ships that UNet beside the adapter; the adapter file keeps the MotionAdapter names only.
   std::filesystem::copy(root / "model", root / "joint-model", std::filesystem::copy_options::recursive);
   ASSERT_TRUE(exportToyMotionAdapter(root / "joint", root / "joint-model").ok());
