@@ -26,10 +26,9 @@ constexpr double kCaptionDropout = 0.1;
 constexpr std::int64_t kMinClipFrames = 8, kMaxClipFrames = 16;
 constexpr std::int64_t kStillsPerClip = 2;  // a clip of 8-16 frames weighs about as much as 2 stills
 // The direction probe: fixed training clips, scored with their own captions and with the motion reversed.
-constexpr std::uint64_t kProbeFirstClip = 1'000'000, kProbeSeed = 777;
+constexpr std::int64_t kProbeFirstClip = 1'000'000;  // a multiple of kProbeClips
+constexpr std::uint64_t kProbeSeed = 777;
 constexpr std::int64_t kProbeClips = 8, kProbeFrames = 12;
-
-const std::string kUnetPrefix = "unet.";
 
 // "moving left" <-> "moving right", "up" <-> "down", "growing" <-> "shrinking": the caption of the reverse motion.
 std::string reversedMotion(std::string caption) {
@@ -57,8 +56,8 @@ class MotionStage final : public StageModel {
     if (trainsUnet()) {
       // Fresh requires_grad tensors; makeMotionStage copies the image model's weights into them.
       const auto unetConfig = inference::UNetConfig::fromJson(toyUNetConfig());
-      for (auto& p : initParameters(unetLayout(unetConfig), kUnetPrefix, inputs.device)) parameters_.push_back(std::move(p));
-      image.unet.emplace(inference::UNet2DCondition::load(unetConfig, weightsFrom(parameters_, kUnetPrefix)));
+      for (auto& p : initParameters(unetLayout(unetConfig), kMotionRunUnetPrefix, inputs.device)) parameters_.push_back(std::move(p));
+      image.unet.emplace(inference::UNet2DCondition::load(unetConfig, weightsFrom(parameters_, kMotionRunUnetPrefix)));
     }
     unet_.emplace(inference::UNetMotion::load(std::move(*image.unet), config_, adapter));
     emptyIds_ = at::tensor(inputs.tokenize(""), at::kLong).unsqueeze(0);
@@ -72,7 +71,7 @@ class MotionStage final : public StageModel {
   NamedTensors namedParameters() override { return parameters_; }
 
   double learningRateScale(const std::string& name) const override {
-    return name.rfind(kUnetPrefix, 0) == 0 ? unetScale_ : 1.0;
+    return name.rfind(kMotionRunUnetPrefix, 0) == 0 ? unetScale_ : 1.0;
   }
 
   ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) override {
@@ -87,10 +86,8 @@ class MotionStage final : public StageModel {
   }
 
   at::Tensor loss(const ToyBatch& batch) override {
-    const std::int64_t size = batch.images.size(0), frames = batch.images.size(1);
-    at::Tensor latents = encode(batch.images.flatten(0, 1));
-    latents = latents.view({size, frames, latents.size(1), latents.size(2), latents.size(3)}).permute({0, 2, 1, 3, 4});
-    const at::Tensor t = randomTimesteps(size);
+    const at::Tensor latents = encodeClips(batch.images);
+    const at::Tensor t = randomTimesteps(latents.size(0));
     const at::Tensor noise = at::randn_like(latents);
     const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, latents, noise, t);
     const at::Tensor predicted = unet_->forward(noisy, t, encodeCaptions(batch.tokenIds));
@@ -127,6 +124,13 @@ class MotionStage final : public StageModel {
     return vae_.encode(images.to(alphasCumprod_.device())).mean * vae_.config().scalingFactor;
   }
 
+  // Clips [B, F, 3, H, W] -> latents [B, C, F, h, w], UNetMotion's layout.
+  at::Tensor encodeClips(const at::Tensor& clips) const {
+    const at::Tensor latents = encode(clips.flatten(0, 1));
+    return latents.view({clips.size(0), clips.size(1), latents.size(1), latents.size(2), latents.size(3)})
+        .permute({0, 2, 1, 3, 4});
+  }
+
   at::Tensor encodeCaptions(const at::Tensor& tokenIds) const {
     c10::NoGradGuard noGrad;
     const std::int64_t size = tokenIds.size(0);
@@ -139,22 +143,15 @@ class MotionStage final : public StageModel {
     return at::randint(0, alphasCumprod_.size(0), {size}, at::TensorOptions(at::kLong)).to(alphasCumprod_.device());
   }
 
+  // The probe clips are an ordinary clip batch: indices kProbeFirstClip.. of the training split.
   void makeProbe(const StageInputs& inputs) {
-    const ToyWorld world(inputs.seed);
-    std::vector<at::Tensor> clips, own, reversed;
-    for (std::uint64_t i = 0; i < static_cast<std::uint64_t>(kProbeClips); ++i) {
-      const ToyClip clip = world.clip(kProbeFirstClip + i, Split::Train, static_cast<int>(kProbeFrames));
-      std::vector<at::Tensor> frames;
-      for (const Image& frame : clip.frames) frames.push_back(imageToTensor(frame));
-      clips.push_back(at::stack(frames));
-      own.push_back(at::tensor(inputs.tokenize(clip.caption), at::kLong));
-      reversed.push_back(at::tensor(inputs.tokenize(reversedMotion(clip.caption)), at::kLong));
-    }
-    const at::Tensor latents = encode(at::stack(clips).flatten(0, 1));
-    probeLatents_ = latents.view({kProbeClips, kProbeFrames, latents.size(1), latents.size(2), latents.size(3)})
-                        .permute({0, 2, 1, 3, 4})
-                        .contiguous();
-    probeIds_ = at::stack(own);
+    const ToyDataset data(inputs.seed, Split::Train, inputs.tokenize);
+    const ToyBatch probe = data.clipBatch(kProbeFirstClip / kProbeClips, kProbeClips, kProbeFrames);
+    probeLatents_ = encodeClips(probe.images).contiguous();
+    probeIds_ = probe.tokenIds;
+    std::vector<at::Tensor> reversed;
+    for (const std::string& caption : probe.captions)
+      reversed.push_back(at::tensor(inputs.tokenize(reversedMotion(caption)), at::kLong));
     probeReversedIds_ = at::stack(reversed);
   }
 
@@ -187,7 +184,7 @@ Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs) {
   auto stage = std::make_unique<MotionStage>(inputs, std::move(*image));
   // Without a UNet share the image model stays frozen and only the adapter's tensors are trained.
   if (stage->trainsUnet())
-    if (Status s = copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", kUnetPrefix,
+    if (Status s = copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", kMotionRunUnetPrefix,
                                stage->namedParameters());
         !s)
       return s.error();

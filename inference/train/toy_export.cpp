@@ -1,6 +1,5 @@
 #include "toy_export.h"
 
-#include <algorithm>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -122,11 +121,11 @@ Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem
 
 Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std::filesystem::path& modelDir,
                               std::uint64_t seed) {
-  constexpr const char* kMotionRunUnetPrefix = "unet.";  // motion_stage.cpp's names for a UNet trained alongside
   const nlohmann::json config = toyMotionAdapterConfig();
   const auto adapterConfig = inference::MotionAdapterConfig::fromJson(config);
   NamedTensors tensors;
   std::optional<inference::SafetensorsFile> trained;
+  bool trainedUnet = false;  // the run trained the image UNet with the adapter (--unet-lr-scale)
   if (motionRun.empty()) {
     at::manual_seed(seed);
     tensors = initParameters(motionAdapterLayout(adapterConfig), "", at::kCPU);
@@ -135,9 +134,10 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
     auto file = openLatest(motionRun);
     if (!file) return file.error();
     trained.emplace(std::move(*file));
-    for (const auto& info : trained->tensors())
-      if (info.name.rfind(kMotionRunUnetPrefix, 0) != 0)
-        tensors.emplace_back(info.name, inference::borrowTensor(*trained, info));
+    for (const auto& info : trained->tensors()) {
+      if (info.name.rfind(kMotionRunUnetPrefix, 0) == 0) trainedUnet = true;
+      else tensors.emplace_back(info.name, inference::borrowTensor(*trained, info));
+    }
   }
   for (auto& table : motionPositionTables(adapterConfig)) tensors.push_back(std::move(table));
   const auto dir = modelDir / "motion_adapter";
@@ -147,10 +147,7 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
   for (Status s : {writeHalf(tensors, dir / kDiffusersWeights), writeJson(dir / "config.json", config),
                    writeJson(modelDir / "model_index.json", toyModelIndex(true))})
     if (!s) return s;
-  // A run that trained the image UNet with the adapter: the adapter only moves things with that UNet.
-  const bool trainedUnet = trained && std::any_of(trained->tensors().begin(), trained->tensors().end(), [](auto& info) {
-    return info.name.rfind(kMotionRunUnetPrefix, 0) == 0;
-  });
+  // The adapter only moves things with the UNet it was trained with.
   if (trainedUnet) return writeComponent(*trained, kMotionRunUnetPrefix, modelDir / "unet" / kDiffusersWeights);
   return Ok{};
 }
