@@ -24,7 +24,7 @@ AnimateDiffPipeline::AnimateDiffPipeline(SdPipeline& sd, const UNetMotion& unet,
 }
 
 at::Tensor AnimateDiffPipeline::predictNoise(const at::Tensor& latents, double timestep, const at::Tensor& context,
-                                             double cfgScale) const {
+                                             double cfgScale, bool cleanFirstFrame) const {
   const bool guided = context.size(0) == 2;
   const int64_t frames = latents.size(0);
   const auto& spatial = unet_.spatial();
@@ -35,7 +35,12 @@ at::Tensor AnimateDiffPipeline::predictNoise(const at::Tensor& latents, double t
     // (len, C, h, w) -> (1, C, len, h, w); both guidance branches in one batch, unconditional first.
     at::Tensor clip = latents.slice(0, window.start, window.start + window.length).permute({1, 0, 2, 3}).unsqueeze(0);
     if (guided) clip = at::cat({clip, clip}, 0);
-    at::Tensor out = unet_.forward(clip.to(spatial.dtype()), t, context).to(latents.scalar_type());
+    at::Tensor windowT = t;
+    if (cleanFirstFrame && window.start == 0) {  // (batch, len): the given frame at timestep 0
+      windowT = t.expand({clip.size(0), window.length}).clone();
+      windowT.select(1, 0).zero_();
+    }
+    at::Tensor out = unet_.forward(clip.to(spatial.dtype()), windowT, context).to(latents.scalar_type());
     if (guided) {
       auto halves = out.chunk(2, 0);
       out = halves[0] + cfgScale * (halves[1] - halves[0]);
@@ -62,6 +67,13 @@ at::Tensor AnimateDiffPipeline::encodeImage(const Image& image, int width, int h
 
 at::Tensor AnimateDiffPipeline::withFirstFrame(const at::Tensor& first, const at::Tensor& latents) {
   return at::cat({first.to(latents.options()), latents.slice(0, 1)}, 0);
+}
+
+at::Tensor AnimateDiffPipeline::knownTarget(const at::Tensor& clean, const at::Tensor& noise, double t) const {
+  const double alpha = interpolate(alphasCumprod_, std::clamp(t, 0.0, alphasCumprod_.size() - 1.0));
+  if (prediction_ == PredictionType::VPrediction) return noise * std::sqrt(alpha) - clean * std::sqrt(1.0 - alpha);
+  if (prediction_ == PredictionType::Sample) return clean;
+  return noise;
 }
 
 at::Tensor AnimateDiffPipeline::denoisedEstimate(const at::Tensor& modelInput, const at::Tensor& noisePrediction,
@@ -121,7 +133,16 @@ Result<GenerationOutput> AnimateDiffPipeline::generate(const GenerationRequest& 
     if (pinned.defined()) latents = withFirstFrame(scheduler.addNoise(pinned, pinnedNoise, i), latents);
     const double t = scheduler.timestepValue(i);
     const at::Tensor input = scheduler.scaleModelInput(latents, i);
-    const at::Tensor noise = predictNoise(input, t, context, request.cfgScale);
+    at::Tensor noise;
+    if (pinned.defined() && unet_.config().cleanFirstFrame) {
+      // The model sees the image clean (as at timestep 0 in training); frame 0 then follows its own noise path, so
+      // the sampler and the preview see exactly the image's latent at this step's level.
+      const at::Tensor given = pinned.to(input.options()) * std::sqrt(alphasCumprod_.front());
+      noise = predictNoise(withFirstFrame(given, input), t, context, request.cfgScale, true);
+      noise = withFirstFrame(knownTarget(pinned, pinnedNoise, t), noise);
+    } else {
+      noise = predictNoise(input, t, context, request.cfgScale);
+    }
     latents = scheduler.step(noise, i, latents, stepNoise);
     if (observer) {
       StepInfo info;

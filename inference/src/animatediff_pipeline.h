@@ -2,7 +2,8 @@
 // noise and VAE; the motion UNet denoises every frame of the clip at once, (B*F) frames inside the UNet, in
 // sliding 16-frame context windows blended where they overlap when the clip is longer than the motion module's
 // window. Every step reports a preview of every frame. With request.initImage, image-to-video: the first frame's
-// latent is pinned to the image's (noised to each step's level while sampling, clean at the end).
+// latent is pinned to the image's (noised to each step's level while sampling, clean at the end); an adapter that
+// declares cleanFirstFrame is given that frame clean, at timestep 0, at every step instead.
 //   AnimateDiffPipeline video(sdPipeline, motionUnet);
 //   Result<GenerationOutput> clip = video.generate(request, observer, cancel);   // request.frames frames
 // Internal to inference/. One run at a time; the caller's thread does the work. Borrows both models.
@@ -29,15 +30,18 @@ class AnimateDiffPipeline {
                                     const CancelToken& cancel);
 
   // Guided noise prediction for the whole clip. latents (F, C, h, w) in sampler space (already scaled for the
-  // model); context [2 or 1, T, D] with the unconditional row first. Returns (F, C, h, w).
-  at::Tensor predictNoise(const at::Tensor& latents, double timestep, const at::Tensor& context,
-                          double cfgScale) const;
+  // model); context [2 or 1, T, D] with the unconditional row first. Returns (F, C, h, w). With cleanFirstFrame,
+  // frame 0 is a clean latent that the UNet sees at timestep 0 (its prediction is not used).
+  at::Tensor predictNoise(const at::Tensor& latents, double timestep, const at::Tensor& context, double cfgScale,
+                          bool cleanFirstFrame = false) const;
   // The image's latent (1, C, h, w) in sampler space, resized to width x height first when needed.
   at::Tensor encodeImage(const Image& image, int width, int height) const;
 
  private:
   at::Tensor denoisedEstimate(const at::Tensor& modelInput, const at::Tensor& noisePrediction, double t) const;
   static at::Tensor withFirstFrame(const at::Tensor& first, const at::Tensor& latents);
+  // What the model should predict at t for a frame whose clean latent and noise are known.
+  at::Tensor knownTarget(const at::Tensor& clean, const at::Tensor& noise, double t) const;
 
   SdPipeline& sd_;
   const UNetMotion& unet_;

@@ -28,6 +28,7 @@ MotionAdapterConfig MotionAdapterConfig::fromJson(const nlohmann::json& json) {
     c.normGroups = json.value("motion_norm_num_groups", c.normGroups);
     c.maxSequence = json.value("motion_max_seq_length", c.maxSequence);
     c.midBlock = json.value("use_motion_mid_block", c.midBlock);
+    c.cleanFirstFrame = json.value("lanterna_clean_first_frame", c.cleanFirstFrame);
   } catch (const nlohmann::json::exception& e) {
     throw WeightsError(std::string("MotionAdapter config has a missing or wrong value: ") + e.what());
   }
@@ -96,7 +97,8 @@ at::Tensor UNetMotion::forward(const at::Tensor& sample, const at::Tensor& times
   // 1. (B, C, F, H, W) -> (B*F, C, H, W), frames-major within each batch item; per-item inputs follow suit.
   at::Tensor flat = sample.permute({0, 2, 1, 3, 4}).reshape({batch * frames, channels, height, width});
   at::Tensor t = timestep.reshape({-1});
-  if (t.numel() > 1) t = t.repeat_interleave(frames, 0);
+  const bool perFrame = timestep.dim() == 2;
+  if (!perFrame && t.numel() > 1) t = t.repeat_interleave(frames, 0);
   at::Tensor frameContext = context.repeat_interleave(frames, 0);
 
   // 2. The spatial UNet with a motion module after every block.

@@ -26,6 +26,10 @@ struct MotionAdapterConfig {
   int64_t normGroups = 32;           // the adapter's own; inside UNetMotion the UNet's groups apply
   int64_t maxSequence = 32;
   bool midBlock = true;
+  // Lanterna's own key, "lanterna_clean_first_frame" (diffusers ignores it): the adapter was trained to take an
+  // image-to-video first frame clean at timestep 0, the other frames at the step's; without it the frame is pinned
+  // at each step's noise level, which any AnimateDiff adapter accepts.
+  bool cleanFirstFrame = false;
 
   static MotionAdapterConfig fromJson(const nlohmann::json& json);
   // From tensor names and shapes alone (single .safetensors / .ckpt-converted files carry no config).
@@ -35,7 +39,8 @@ struct MotionAdapterConfig {
 class UNetMotion {
  public:
   static UNetMotion load(UNet2DCondition spatial, const MotionAdapterConfig& config, const Weights& adapter);
-  // sample (B, C, F, H, W); timestep 0-d or (B); context (B, T, D) shared by every frame of its batch item.
+  // sample (B, C, F, H, W); timestep 0-d, (B), or (B, F) for frames at different noise levels (a clean first frame
+  // that conditions the rest); context (B, T, D) shared by every frame of its batch item.
   at::Tensor forward(const at::Tensor& sample, const at::Tensor& timestep, const at::Tensor& context) const;
   const UNet2DCondition& spatial() const { return spatial_; }
   const MotionAdapterConfig& config() const { return config_; }

@@ -68,6 +68,7 @@ Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& para
                                       {"batch", state.batch},
                                       {"learning_rate", state.learningRate},
                                       {"unet_learning_rate_scale", state.unetLearningRateScale},
+                                      {"given_first_frame_share", state.givenFirstFrameShare},
                                       {"loss", state.loss},
                                       {"optimizer", "adam"},
                                       {"optimizer_state", kOptimizerFile}});
@@ -102,6 +103,7 @@ Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {
     state.batch = json->at("batch").get<std::int64_t>();
     state.learningRate = json->at("learning_rate").get<double>();
     state.unetLearningRateScale = json->value("unet_learning_rate_scale", 0.0);  // absent before session 7: frozen
+    state.givenFirstFrameShare = json->value("given_first_frame_share", 0.0);  // absent before session 8: none
     state.loss = json->at("loss").get<double>();
     return state;
   } catch (const nlohmann::json::exception& e) {

@@ -22,6 +22,7 @@ struct CheckpointState {
   std::int64_t batch = 0;
   double learningRate = 0;
   double unetLearningRateScale = 0;  // motion stage: the image UNet's share of the rate (0: frozen)
+  double givenFirstFrameShare = 0;   // motion stage: clips trained with a clean first frame (image-to-video)
   double loss = 0;
 };
 

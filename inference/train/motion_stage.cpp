@@ -48,7 +48,9 @@ class MotionStage final : public StageModel {
         text_(inference::ClipTextConfig::fromJson(image.textEncoderConfig), image.textEncoder),
         config_(inference::MotionAdapterConfig::fromJson(toyMotionAdapterConfig())),
         unetScale_(inputs.unetLearningRateScale),
-        minSnrGamma_(inputs.minSnrGamma) {
+        minSnrGamma_(inputs.minSnrGamma),
+        motionWeight_(inputs.motionWeight),
+        givenFirstFrameShare_(inputs.givenFirstFrameShare) {
     parameters_ = initParameters(motionAdapterLayout(config_), "", inputs.device);
     zeroMotionProjOut(parameters_);
     inference::Weights adapter = weightsFrom(parameters_, "");
@@ -89,9 +91,12 @@ class MotionStage final : public StageModel {
     const at::Tensor latents = encodeClips(batch.images);
     const at::Tensor t = randomTimesteps(latents.size(0));
     const at::Tensor noise = at::randn_like(latents);
-    const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, latents, noise, t);
-    const at::Tensor predicted = unet_->forward(noisy, t, encodeCaptions(batch.tokenIds));
-    const at::Tensor loss = noisePredictionLoss(predicted, noise, alphasCumprod_, t, minSnrGamma_);
+    const at::Tensor given = at::rand({latents.size(0)}).lt(givenFirstFrameShare_).to(latents.device());
+    const Noised noised = noiseClips(latents, noise, t, given);
+    const at::Tensor predicted = unet_->forward(noised.latents, noised.timesteps, encodeCaptions(batch.tokenIds));
+    const at::Tensor weights = motionWeights(latents);
+    const at::Tensor loss = noisePredictionLoss(predicted, noise, alphasCumprod_, t, minSnrGamma_,
+                                                weights.defined() ? weights * noised.scored : noised.scored);
     if (!batch.stillImages.defined()) return loss;
     const at::Tensor stills = encode(batch.stillImages);
     const at::Tensor stillT = randomTimesteps(stills.size(0));
@@ -108,9 +113,12 @@ class MotionStage final : public StageModel {
     at::manual_seed(kProbeSeed);
     const at::Tensor t = at::linspace(300, 900, kProbeClips).to(at::kLong).to(probeLatents_.device());
     const at::Tensor noise = at::randn_like(probeLatents_);
-    const at::Tensor noisy = inference::noiseToTimesteps(alphasCumprod_, probeLatents_, noise, t);
+    // With first frames given in training, the probe gives them too: the motion from a known start.
+    const at::Tensor given = at::full({kProbeClips}, givenFirstFrameShare_ > 0, at::kBool).to(t.device());
+    const Noised noised = noiseClips(probeLatents_, noise, t, given);
     const auto error = [&](const at::Tensor& ids) {
-      return (unet_->forward(noisy, t, text_.encode(ids.to(noisy.device()))) - noise).pow(2).mean().item<double>();
+      const at::Tensor predicted = unet_->forward(noised.latents, noised.timesteps, text_.encode(ids.to(t.device())));
+      return ((predicted - noise).pow(2) * noised.scored).mean().item<double>();
     };
     const double own = error(probeIds_), reversed = error(probeReversedIds_);
     char text[64];
@@ -129,6 +137,36 @@ class MotionStage final : public StageModel {
     const at::Tensor latents = encode(clips.flatten(0, 1));
     return latents.view({clips.size(0), clips.size(1), latents.size(1), latents.size(2), latents.size(3)})
         .permute({0, 2, 1, 3, 4});
+  }
+
+  // Clips noised to t [B], except that the clips flagged in `given` [B] have their first frame clean at timestep 0,
+  // as image-to-video feeds it to adapters that declare it. `scored` [B, 1, F, 1, 1] is 0 on those frames, which
+  // have nothing to predict, and mean 1 per clip.
+  struct Noised {
+    at::Tensor latents, timesteps, scored;
+  };
+  Noised noiseClips(const at::Tensor& latents, const at::Tensor& noise, const at::Tensor& t,
+                    const at::Tensor& given) const {
+    const std::int64_t clips = latents.size(0), frames = latents.size(2);
+    const at::Tensor firstFrame = at::arange(frames, t.options()).eq(0).view({1, frames});
+    const at::Tensor clean = given.view({clips, 1}).logical_and(firstFrame);  // [B, F]
+    const at::Tensor perFrameT = t.view({clips, 1}).expand({clips, frames});
+    Noised noised;
+    noised.timesteps = at::where(clean, at::zeros_like(perFrameT), perFrameT);
+    noised.latents = at::where(clean.view({clips, 1, frames, 1, 1}), latents * alphasCumprod_[0].sqrt(),
+                               inference::noiseToTimesteps(alphasCumprod_, latents, noise, t));
+    const at::Tensor scored = clean.logical_not().to(latents.scalar_type()).view({clips, 1, frames, 1, 1});
+    noised.scored = scored / scored.mean(2, true);
+    return noised;
+  }
+
+  // Per latent pixel and frame [B, 1, F, h, w], mean 1 per clip: 1 + K x the pixel's distance from its mean over the
+  // clip, relative to the clip's average distance. Undefined (unweighted) when K is 0.
+  at::Tensor motionWeights(const at::Tensor& latents) const {
+    if (motionWeight_ <= 0) return {};
+    const at::Tensor change = (latents - latents.mean(2, true)).abs().mean(1, true);
+    const at::Tensor weights = 1 + motionWeight_ * change / change.mean({2, 3, 4}, true).clamp_min(1e-6);
+    return weights / weights.mean({2, 3, 4}, true);
   }
 
   at::Tensor encodeCaptions(const at::Tensor& tokenIds) const {
@@ -160,6 +198,8 @@ class MotionStage final : public StageModel {
   inference::MotionAdapterConfig config_;
   double unetScale_ = 0;
   double minSnrGamma_ = 0;
+  double motionWeight_ = 0;
+  double givenFirstFrameShare_ = 0;
   NamedTensors parameters_;
   std::optional<inference::UNetMotion> unet_;
   at::Tensor emptyIds_, alphasCumprod_;

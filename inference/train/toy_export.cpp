@@ -121,7 +121,7 @@ Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem
 
 Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std::filesystem::path& modelDir,
                               std::uint64_t seed) {
-  const nlohmann::json config = toyMotionAdapterConfig();
+  nlohmann::json config = toyMotionAdapterConfig();
   const auto adapterConfig = inference::MotionAdapterConfig::fromJson(config);
   NamedTensors tensors;
   std::optional<inference::SafetensorsFile> trained;
@@ -134,6 +134,11 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
     auto file = openLatest(motionRun);
     if (!file) return file.error();
     trained.emplace(std::move(*file));
+    auto checkpoint = latestCheckpoint(motionRun);
+    if (!checkpoint) return checkpoint.error();
+    auto state = readCheckpointState(*checkpoint);
+    if (!state) return state.error();
+    if (state->givenFirstFrameShare > 0) config["lanterna_clean_first_frame"] = true;
     for (const auto& info : trained->tensors()) {
       if (info.name.rfind(kMotionRunUnetPrefix, 0) == 0) trainedUnet = true;
       else tensors.emplace_back(info.name, inference::borrowTensor(*trained, info));

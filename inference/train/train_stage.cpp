@@ -31,10 +31,12 @@ Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInput
 }
 
 at::Tensor noisePredictionLoss(const at::Tensor& predicted, const at::Tensor& noise, const at::Tensor& alphasCumprod,
-                               const at::Tensor& timesteps, double minSnrGamma) {
+                               const at::Tensor& timesteps, double minSnrGamma, const at::Tensor& pixelWeights) {
   std::vector<std::int64_t> perSample;
   for (std::int64_t d = 1; d < predicted.dim(); ++d) perSample.push_back(d);
-  const at::Tensor error = (predicted - noise).pow(2).mean(perSample);
+  at::Tensor squared = (predicted - noise).pow(2);
+  if (pixelWeights.defined()) squared = squared * pixelWeights;
+  const at::Tensor error = squared.mean(perSample);
   if (minSnrGamma <= 0) return error.mean();
   const at::Tensor alpha = alphasCumprod.index_select(0, timesteps);
   const at::Tensor snr = alpha / (1.0 - alpha);

@@ -73,6 +73,12 @@ struct StageInputs {
   // motion: > 0 trains the image UNet with the adapter, at this share of the learning rate, on still scenes as well
   // as clips so it keeps drawing stills; 0 keeps it frozen
   double unetLearningRateScale = 0;
+  // motion: > 0 weights each latent pixel's loss by 1 + K x how far it strays from its clip's mean over time, so
+  // the pixels that carry the motion are not drowned by the static background the image model already draws
+  double motionWeight = 0;
+  // motion: the share of clips whose first frame is given clean, at timestep 0, and left out of the loss: the
+  // image-to-video conditioning of adapters that declare it (MotionAdapterConfig::cleanFirstFrame)
+  double givenFirstFrameShare = 0;
   std::function<void(const std::string&)> log;
 };
 
@@ -82,8 +88,9 @@ constexpr const char* kMotionRunUnetPrefix = "unet.";
 // The epsilon-prediction loss of a batch (images [B, C, H, W] or clips [B, C, F, H, W]). With minSnrGamma > 0 each
 // sample is weighted by min(SNR, gamma) / SNR (Min-SNR, Hang et al. 2023): low-noise steps, whose SNR is huge and
 // whose work is only local clean-up, stop dominating the layout decided at high noise.
+// A defined pixelWeights (broadcast to the error's shape, mean 1) weights the squared error of each element.
 at::Tensor noisePredictionLoss(const at::Tensor& predicted, const at::Tensor& noise, const at::Tensor& alphasCumprod,
-                               const at::Tensor& timesteps, double minSnrGamma);
+                               const at::Tensor& timesteps, double minSnrGamma, const at::Tensor& pixelWeights = {});
 
 // Where a trained VAE lies: a vae stage run (latest checkpoint + vae_config.json), or a diffusers vae folder
 // (config.json + diffusion_pytorch_model.safetensors), e.g. the shipped model's, so a UNet can be retrained on it.

@@ -34,6 +34,8 @@ Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const s
   else if (saved.learningRate != o.learningRate) mismatch = "learning rate " + std::to_string(saved.learningRate);
   else if (saved.unetLearningRateScale != o.unetLearningRateScale)
     mismatch = "UNet learning-rate share " + std::to_string(saved.unetLearningRateScale);
+  else if (saved.givenFirstFrameShare != o.givenFirstFrameShare)
+    mismatch = "given-first-frame share " + std::to_string(saved.givenFirstFrameShare);
   if (mismatch.empty()) return Ok{};
   return makeError(ErrorKind::InvalidArgument,
                    "Cannot resume from \"" + dir.string() + "\": it was trained with " + mismatch +
@@ -75,6 +77,8 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   inputs.initFrom = o.initFrom;
   inputs.textEncoderRun = o.textEncoderRun;
   inputs.unetLearningRateScale = o.unetLearningRateScale;
+  inputs.motionWeight = o.motionWeight;
+  inputs.givenFirstFrameShare = o.givenFirstFrameShare;
   inputs.log = progress;
   auto model = makeStageModel(o.stage, inputs);
   if (!model) return model.error();
@@ -117,7 +121,8 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   const ToyDataset data(o.seed, Split::Train, tokenize);
   auto save = [&](std::int64_t step, double loss) -> Status {
     const auto dir = checkpointDir(o.outDir, step);
-    CheckpointState state{stageName(o.stage), step, o.seed, o.batch, o.learningRate, o.unetLearningRateScale, loss};
+    CheckpointState state{stageName(o.stage),     step, o.seed, o.batch, o.learningRate, o.unetLearningRateScale,
+                          o.givenFirstFrameShare, loss};
     if (Status saved = saveCheckpoint(dir, parameters, state); !saved) return saved;
     torch::save(optimizer, (dir / kOptimizerFile).string());
     report.lastCheckpoint = dir;

@@ -48,6 +48,8 @@ struct TrainOptions {
   std::filesystem::path initFrom;  // unet stage: continue from an exported model's weights instead of a fresh init
   std::filesystem::path textEncoderRun;  // unet stage: the text stage's run; its encoder is used frozen
   double unetLearningRateScale = 0;  // motion stage: > 0 trains the image UNet too, at this share of the rate
+  double motionWeight = 0;           // motion stage: > 0 weights the pixels that change over a clip (StageInputs)
+  double givenFirstFrameShare = 0;   // motion stage: clips trained with a clean first frame (StageInputs)
 };
 
 // The learning rate of step (1-based) under the options' warmup and decay.

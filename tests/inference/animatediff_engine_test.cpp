@@ -1,6 +1,6 @@
 // AnimateDiff through Engine: an SD 1.x folder with a motion_adapter/ (diffusers AnimateDiffPipeline layout) or an
 // SD model plus EngineOptions::motionModule makes clips; an image model asked for a clip says what to add;
-// image-to-video pins the first frame to the image; a 40-frame clip in 16-frame windows has no seams.
+// image-to-video pins the first frame to the image (clean, at timestep 0, for an adapter trained so); a 40-frame clip in 16-frame windows has no seams.
 #include <c10/core/InferenceMode.h>
 #include <gtest/gtest.h>
 
@@ -137,6 +137,37 @@ TEST_F(AnimateDiffEngine, FortyFramesInSixteenFrameWindowsHaveNoSeams) {
   }
   EXPECT_GT(insideMax, 0.0);
   EXPECT_LE(borderMax, insideMax) << "a jump at a window border";
+}
+
+// An adapter that declares lanterna_clean_first_frame is given the image clean at every step: the clip still starts
+// on the image, and the other frames are not those of the pinned-at-each-step's-noise path.
+TEST_F(AnimateDiffEngine, AnAdapterTrainedOnACleanFirstFrameIsGivenItClean) {
+  const auto folder = TinyModelFolder::stableDiffusion("ad_clean_first", MotionAdapter::Folder);
+  EngineInfo info;
+  auto sd = openSdPipeline(folder.path(), lanterna::testing::cpuOptions(), info);
+  ASSERT_TRUE(sd) << sd.error().message;
+  c10::InferenceMode guard;
+  auto adapter = loadMotionAdapter(folder.path() / "motion_adapter");
+  ASSERT_TRUE(adapter) << adapter.error().message;
+  EXPECT_FALSE(adapter->config.cleanFirstFrame);  // diffusers' adapters never declare it
+  MotionAdapterConfig clean = adapter->config;
+  clean.cleanFirstFrame = true;
+  // A fresh adapter's proj_out is zero, which keeps frames independent; mixing them is what is under test.
+  at::manual_seed(4);
+  for (auto& [name, tensor] : adapter->weights.all())
+    if (name.find("proj_out.weight") != std::string::npos) tensor = at::randn_like(tensor) * 0.2;
+  const UNetMotion pinnedUnet = UNetMotion::load(sd->components().unet, adapter->config, adapter->weights);
+  const UNetMotion cleanUnet = UNetMotion::load(sd->components().unet, clean, adapter->weights);
+  GenerationRequest request = clipRequest(6);
+  request.initImage = lanterna::testing::gradientImage(32, 32);
+  CancelToken cancel;
+  auto pinnedClip = AnimateDiffPipeline(*sd, pinnedUnet).generate(request, nullptr, cancel);
+  auto cleanClip = AnimateDiffPipeline(*sd, cleanUnet).generate(request, nullptr, cancel);
+  ASSERT_TRUE(pinnedClip) << pinnedClip.error().message;
+  ASSERT_TRUE(cleanClip) << cleanClip.error().message;
+  ASSERT_EQ(cleanClip->frames.size(), 6u);
+  EXPECT_GE(lanterna::testing::psnr(cleanClip->frames[0], decodedRoundTrip(folder.path(), *request.initImage)), 40.0);
+  EXPECT_GT(frameDistance(cleanClip->frames[3], pinnedClip->frames[3]), 0.5);
 }
 
 }  // namespace

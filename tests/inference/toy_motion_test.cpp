@@ -64,4 +64,14 @@ TEST(ToyMotion, ZeroInitialisedAdapterLoadsAndLeavesFramesAsTheImageUNetDrawsThe
   const at::Tensor flat = sample.permute({0, 2, 1, 3, 4}).reshape({frames, 4, 32, 32});
   const at::Tensor perFrame = spatial.forward(flat, t.repeat({frames}), context.repeat({frames, 1, 1}));
   EXPECT_TRUE(at::allclose(video[0].permute({1, 0, 2, 3}), perFrame, 1e-4, 1e-5));
+
+  // Timesteps per frame (B, F): a clean first frame at 0, the rest at 500. Frames stay independent here, so frame 0
+  // is the image UNet's prediction at timestep 0 and the others are unchanged.
+  at::Tensor perFrameT = at::full({1, frames}, 500, at::kLong);
+  perFrameT[0][0] = 0;
+  const at::Tensor mixed = motion.forward(sample, perFrameT, context)[0].permute({1, 0, 2, 3});
+  EXPECT_TRUE(at::allclose(mixed.slice(0, 1), perFrame.slice(0, 1), 1e-4, 1e-5));
+  const at::Tensor atZero = spatial.forward(flat.slice(0, 0, 1), at::tensor({0}, at::kLong), context);
+  EXPECT_TRUE(at::allclose(mixed.slice(0, 0, 1), atZero, 1e-4, 1e-5));
+  EXPECT_FALSE(at::allclose(atZero, perFrame.slice(0, 0, 1), 1e-2, 1e-3));
 }

@@ -18,6 +18,7 @@
 #include "latent_cache.h"
 #include "toy_export.h"
 #include "toy_vocab.h"
+#include "video_loader.h"
 #include "weights.h"
 
 using namespace lanterna;
@@ -319,6 +320,28 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   inference::EngineOptions jointOptions;
   jointOptions.device = inference::Device::Cpu;
   EXPECT_TRUE(inference::Engine::open(root / "joint-model", jointOptions).ok());
+
+  // A run that gives its clips their first frame clean (image-to-video's conditioning), with the moving pixels
+  // weighted: its checkpoint records the share, its export declares it, and the plain run's export does not.
+  TrainOptions given = smallRun(root / "given", 1);
+  given.stage = Stage::Motion;
+  given.initFrom = root / "model";
+  given.givenFirstFrameShare = 1;
+  given.motionWeight = 4;
+  auto givenReport = runTraining(given, *motionTokenize);
+  ASSERT_TRUE(givenReport.ok()) << givenReport.error().message;
+  for (float loss : givenReport->losses) EXPECT_TRUE(std::isfinite(loss));
+  auto givenState = readCheckpointState(checkpointDir(root / "given", 1));
+  ASSERT_TRUE(givenState.ok()) << givenState.error().message;
+  EXPECT_EQ(givenState->givenFirstFrameShare, 1.0);
+  std::filesystem::copy(root / "model", root / "given-model", std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(exportToyMotionAdapter(root / "given", root / "given-model").ok());
+  auto givenAdapter = inference::loadMotionAdapter(root / "given-model" / "motion_adapter");
+  ASSERT_TRUE(givenAdapter.ok()) << givenAdapter.error().message;
+  EXPECT_TRUE(givenAdapter->config.cleanFirstFrame);
+  auto plainAdapter = inference::loadMotionAdapter(root / "model" / "motion_adapter");
+  ASSERT_TRUE(plainAdapter.ok()) << plainAdapter.error().message;
+  EXPECT_FALSE(plainAdapter->config.cleanFirstFrame);
 }
 
 TEST(ToyTrain, TextStageLearnsTheCaptionsAndTheUNetKeepsItsEncoderFrozen) {
