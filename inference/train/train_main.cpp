@@ -8,6 +8,8 @@
 //                  [--init-from resources/models/toyworld] ...   (--vae may be a diffusers vae folder)
 //   lanterna-train --stage motion --init-from resources/models/toyworld --out runs/motion [--unet-lr-scale 0.3]
 //                  (the motion adapter; a scale > 0 trains the image UNet with it, on clips and stills)
+//                  [--given-first-frame 1] [--motion-weight 4]   (clean first frames: image-to-video's conditioning;
+//                  the pixels that change over a clip weighted up)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
 //   lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]   (none: a zero-initialised adapter)
 //   lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]   (what the VAE keeps of each shape)

@@ -4,6 +4,8 @@
 #include <c10/core/InferenceMode.h>
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "animatediff_pipeline.h"
 #include "sd_open.h"
 #include "video_loader.h"
@@ -40,6 +42,22 @@ Image decodedRoundTrip(const std::filesystem::path& model, const Image& image) {
 class AnimateDiffEngine : public ::testing::Test {
  protected:
   void SetUp() override { LANTERNA_REQUIRE_SHARED("conformance/motion_adapter.weights.safetensors"); }
+
+  // A tiny SD folder with a motion adapter, opened as the pipeline's parts (sd_, adapter_) rather than an Engine.
+  void openParts(const std::string& name) {
+    folder_.emplace(TinyModelFolder::stableDiffusion(name, MotionAdapter::Folder));
+    EngineInfo info;
+    auto sd = openSdPipeline(folder_->path(), lanterna::testing::cpuOptions(), info);
+    ASSERT_TRUE(sd) << sd.error().message;
+    sd_.emplace(std::move(*sd));
+    auto adapter = loadMotionAdapter(folder_->path() / "motion_adapter");
+    ASSERT_TRUE(adapter) << adapter.error().message;
+    adapter_.emplace(std::move(*adapter));
+  }
+
+  std::optional<TinyModelFolder> folder_;
+  std::optional<SdPipeline> sd_;
+  std::optional<LoadedMotionAdapter> adapter_;
 };
 
 TEST_F(AnimateDiffEngine, AFolderWithAMotionAdapterMakesClips) {
@@ -112,15 +130,10 @@ double frameDistance(const Image& a, const Image& b) {
 }
 
 TEST_F(AnimateDiffEngine, FortyFramesInSixteenFrameWindowsHaveNoSeams) {
-  const auto folder = TinyModelFolder::stableDiffusion("ad_long", MotionAdapter::Folder);
-  EngineInfo info;
-  auto sd = openSdPipeline(folder.path(), lanterna::testing::cpuOptions(), info);
-  ASSERT_TRUE(sd) << sd.error().message;
+  ASSERT_NO_FATAL_FAILURE(openParts("ad_long"));
   c10::InferenceMode guard;
-  auto adapter = loadMotionAdapter(folder.path() / "motion_adapter");
-  ASSERT_TRUE(adapter) << adapter.error().message;
-  const UNetMotion unet = UNetMotion::load(sd->components().unet, adapter->config, adapter->weights);
-  AnimateDiffPipeline video(*sd, unet, {16, 4, 8});
+  const UNetMotion unet = UNetMotion::load(sd_->components().unet, adapter_->config, adapter_->weights);
+  AnimateDiffPipeline video(*sd_, unet, {16, 4, 8});
   CancelToken cancel;
   GenerationRequest request = clipRequest(40);
   request.steps = 2;
@@ -142,13 +155,9 @@ TEST_F(AnimateDiffEngine, FortyFramesInSixteenFrameWindowsHaveNoSeams) {
 // An adapter that declares lanterna_clean_first_frame is given the image clean at every step: the clip still starts
 // on the image, and the other frames are not those of the pinned-at-each-step's-noise path.
 TEST_F(AnimateDiffEngine, AnAdapterTrainedOnACleanFirstFrameIsGivenItClean) {
-  const auto folder = TinyModelFolder::stableDiffusion("ad_clean_first", MotionAdapter::Folder);
-  EngineInfo info;
-  auto sd = openSdPipeline(folder.path(), lanterna::testing::cpuOptions(), info);
-  ASSERT_TRUE(sd) << sd.error().message;
+  ASSERT_NO_FATAL_FAILURE(openParts("ad_clean_first"));
   c10::InferenceMode guard;
-  auto adapter = loadMotionAdapter(folder.path() / "motion_adapter");
-  ASSERT_TRUE(adapter) << adapter.error().message;
+  auto& adapter = adapter_;
   EXPECT_FALSE(adapter->config.cleanFirstFrame);  // diffusers' adapters never declare it
   MotionAdapterConfig clean = adapter->config;
   clean.cleanFirstFrame = true;
@@ -156,17 +165,17 @@ TEST_F(AnimateDiffEngine, AnAdapterTrainedOnACleanFirstFrameIsGivenItClean) {
   at::manual_seed(4);
   for (auto& [name, tensor] : adapter->weights.all())
     if (name.find("proj_out.weight") != std::string::npos) tensor = at::randn_like(tensor) * 0.2;
-  const UNetMotion pinnedUnet = UNetMotion::load(sd->components().unet, adapter->config, adapter->weights);
-  const UNetMotion cleanUnet = UNetMotion::load(sd->components().unet, clean, adapter->weights);
+  const UNetMotion pinnedUnet = UNetMotion::load(sd_->components().unet, adapter->config, adapter->weights);
+  const UNetMotion cleanUnet = UNetMotion::load(sd_->components().unet, clean, adapter->weights);
   GenerationRequest request = clipRequest(6);
   request.initImage = lanterna::testing::gradientImage(32, 32);
   CancelToken cancel;
-  auto pinnedClip = AnimateDiffPipeline(*sd, pinnedUnet).generate(request, nullptr, cancel);
-  auto cleanClip = AnimateDiffPipeline(*sd, cleanUnet).generate(request, nullptr, cancel);
+  auto pinnedClip = AnimateDiffPipeline(*sd_, pinnedUnet).generate(request, nullptr, cancel);
+  auto cleanClip = AnimateDiffPipeline(*sd_, cleanUnet).generate(request, nullptr, cancel);
   ASSERT_TRUE(pinnedClip) << pinnedClip.error().message;
   ASSERT_TRUE(cleanClip) << cleanClip.error().message;
   ASSERT_EQ(cleanClip->frames.size(), 6u);
-  EXPECT_GE(lanterna::testing::psnr(cleanClip->frames[0], decodedRoundTrip(folder.path(), *request.initImage)), 40.0);
+  EXPECT_GE(lanterna::testing::psnr(cleanClip->frames[0], decodedRoundTrip(folder_->path(), *request.initImage)), 40.0);
   EXPECT_GT(frameDistance(cleanClip->frames[3], pinnedClip->frames[3]), 0.5);
 }
 
