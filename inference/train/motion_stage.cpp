@@ -7,6 +7,7 @@
 // same steps so the UNet keeps drawing what the image pipeline asks of it.
 #include <c10/core/GradMode.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "checkpoint.h"
@@ -50,7 +51,8 @@ class MotionStage final : public StageModel {
         unetScale_(inputs.unetLearningRateScale),
         minSnrGamma_(inputs.minSnrGamma),
         motionWeight_(inputs.motionWeight),
-        givenFirstFrameShare_(inputs.givenFirstFrameShare) {
+        givenFirstFrameShare_(inputs.givenFirstFrameShare),
+        clipPool_(inputs.clipPool) {
     parameters_ = initParameters(motionAdapterLayout(config_), "", inputs.device);
     zeroMotionProjOut(parameters_);
     inference::Weights adapter = weightsFrom(parameters_, "");
@@ -58,7 +60,8 @@ class MotionStage final : public StageModel {
     if (trainsUnet()) {
       // Fresh requires_grad tensors; makeMotionStage copies the image model's weights into them.
       const auto unetConfig = inference::UNetConfig::fromJson(toyUNetConfig());
-      for (auto& p : initParameters(unetLayout(unetConfig), kMotionRunUnetPrefix, inputs.device)) parameters_.push_back(std::move(p));
+      for (auto& p : initParameters(unetLayout(unetConfig), kMotionRunUnetPrefix, inputs.device))
+        parameters_.push_back(std::move(p));
       image.unet.emplace(inference::UNet2DCondition::load(unetConfig, weightsFrom(parameters_, kMotionRunUnetPrefix)));
     }
     unet_.emplace(inference::UNetMotion::load(std::move(*image.unet), config_, adapter));
@@ -78,7 +81,8 @@ class MotionStage final : public StageModel {
 
   ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) override {
     const std::int64_t frames = kMinClipFrames + step % (kMaxClipFrames - kMinClipFrames + 1);
-    ToyBatch batch = data.clipBatch(step, batchSize, frames);
+    const std::int64_t group = clipPool_ > 0 ? step % std::max<std::int64_t>(1, clipPool_ / batchSize) : step;
+    ToyBatch batch = data.clipBatch(group, batchSize, frames);
     if (trainsUnet()) {
       ToyBatch stills = data.imageBatch(step, batchSize * kStillsPerClip);
       batch.stillImages = std::move(stills.images);
@@ -102,7 +106,8 @@ class MotionStage final : public StageModel {
     const at::Tensor stillT = randomTimesteps(stills.size(0));
     const at::Tensor stillNoise = at::randn_like(stills);
     const at::Tensor noisyStills = inference::noiseToTimesteps(alphasCumprod_, stills, stillNoise, stillT);
-    const at::Tensor stillPredicted = unet_->spatial().forward(noisyStills, stillT, encodeCaptions(batch.stillTokenIds));
+    const at::Tensor stillPredicted =
+        unet_->spatial().forward(noisyStills, stillT, encodeCaptions(batch.stillTokenIds));
     return loss + noisePredictionLoss(stillPredicted, stillNoise, alphasCumprod_, stillT, minSnrGamma_);
   }
 
@@ -200,6 +205,7 @@ class MotionStage final : public StageModel {
   double minSnrGamma_ = 0;
   double motionWeight_ = 0;
   double givenFirstFrameShare_ = 0;
+  std::int64_t clipPool_ = 0;
   NamedTensors parameters_;
   std::optional<inference::UNetMotion> unet_;
   at::Tensor emptyIds_, alphasCumprod_;

@@ -37,7 +37,7 @@ constexpr const char* kUsage =
     "                      [--seed S] [--resume] [--checkpoint-every K] [--log-every L] [--device cpu|cuda]\n"
     "                      [--warmup N] [--cosine] [--cache-scenes N] [--cache-clips N] [--single-shape-steps N]\n"
     "                      [--min-snr G] [--init-from MODEL_DIR] [--text-encoder TEXT_RUN] [--unet-lr-scale S]\n"
-    "                      [--motion-weight K] [--given-first-frame SHARE]\n"
+    "                      [--motion-weight K] [--given-first-frame SHARE] [--clip-pool N]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]\n"
@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
       else if (arg == "--unet-lr-scale") options.unetLearningRateScale = std::stod(v);
       else if (arg == "--motion-weight") options.motionWeight = std::stod(v);
       else if (arg == "--given-first-frame") options.givenFirstFrameShare = std::stod(v);
+      else if (arg == "--clip-pool") options.clipPool = std::stoll(v);
       else return fail("unknown option " + arg);
       if (arg == "--stage" && options.stage == Stage::Unset) return fail(std::string("unknown stage \"") + v + "\"");
     } catch (const std::exception&) {

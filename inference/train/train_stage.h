@@ -79,6 +79,9 @@ struct StageInputs {
   // motion: the share of clips whose first frame is given clean, at timestep 0, and left out of the loss: the
   // image-to-video conditioning of adapters that declare it (MotionAdapterConfig::cleanFirstFrame)
   double givenFirstFrameShare = 0;
+  // motion: > 0 draws every clip from the first N training clips (batch-sized groups), so a run can check that the
+  // adapter learns those clips' motions at all (eval-toyworld --split train --prompts N scores the same clips)
+  std::int64_t clipPool = 0;
   std::function<void(const std::string&)> log;
 };
 

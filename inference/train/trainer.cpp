@@ -79,6 +79,7 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   inputs.unetLearningRateScale = o.unetLearningRateScale;
   inputs.motionWeight = o.motionWeight;
   inputs.givenFirstFrameShare = o.givenFirstFrameShare;
+  inputs.clipPool = o.clipPool;
   inputs.log = progress;
   auto model = makeStageModel(o.stage, inputs);
   if (!model) return model.error();

@@ -1,6 +1,7 @@
 // AnimateDiff through Engine: an SD 1.x folder with a motion_adapter/ (diffusers AnimateDiffPipeline layout) or an
 // SD model plus EngineOptions::motionModule makes clips; an image model asked for a clip says what to add;
-// image-to-video pins the first frame to the image (clean, at timestep 0, for an adapter trained so); a 40-frame clip in 16-frame windows has no seams.
+// image-to-video pins the first frame to the image (clean, at timestep 0, for an adapter trained so); a 40-frame
+// clip in 16-frame windows has no seams.
 #include <c10/core/InferenceMode.h>
 #include <gtest/gtest.h>
 

@@ -342,6 +342,18 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   auto plainAdapter = inference::loadMotionAdapter(root / "model" / "motion_adapter");
   ASSERT_TRUE(plainAdapter.ok()) << plainAdapter.error().message;
   EXPECT_FALSE(plainAdapter->config.cleanFirstFrame);
+
+  // A clip pool of 8 at batch 4 cycles through the first 8 training clips: steps 0 and 2 draw the same clips.
+  StageInputs pooled{at::kCPU, {}, *motionTokenize};
+  pooled.initFrom = root / "model";
+  pooled.clipPool = 8;
+  auto pooledStage = makeStageModel(Stage::Motion, pooled);
+  ASSERT_TRUE(pooledStage.ok()) << pooledStage.error().message;
+  const ToyDataset clips(0, Split::Train, *motionTokenize);
+  const auto captions = [&](std::int64_t step) { return (*pooledStage)->batch(clips, step, 4).captions; };
+  EXPECT_EQ(captions(0), captions(2));
+  EXPECT_NE(captions(0), captions(1));
+  EXPECT_EQ(captions(1), clips.clipBatch(1, 4, 8).captions);
 }
 
 TEST(ToyTrain, TextStageLearnsTheCaptionsAndTheUNetKeepsItsEncoderFrozen) {
