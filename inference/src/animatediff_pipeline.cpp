@@ -69,8 +69,12 @@ at::Tensor AnimateDiffPipeline::withFirstFrame(const at::Tensor& first, const at
   return at::cat({first.to(latents.options()), latents.slice(0, 1)}, 0);
 }
 
+double AnimateDiffPipeline::alphaAt(double t) const {
+  return interpolate(alphasCumprod_, std::clamp(t, 0.0, alphasCumprod_.size() - 1.0));
+}
+
 at::Tensor AnimateDiffPipeline::knownTarget(const at::Tensor& clean, const at::Tensor& noise, double t) const {
-  const double alpha = interpolate(alphasCumprod_, std::clamp(t, 0.0, alphasCumprod_.size() - 1.0));
+  const double alpha = alphaAt(t);
   if (prediction_ == PredictionType::VPrediction) return noise * std::sqrt(alpha) - clean * std::sqrt(1.0 - alpha);
   if (prediction_ == PredictionType::Sample) return clean;
   return noise;
@@ -79,7 +83,7 @@ at::Tensor AnimateDiffPipeline::knownTarget(const at::Tensor& clean, const at::T
 at::Tensor AnimateDiffPipeline::denoisedEstimate(const at::Tensor& modelInput, const at::Tensor& noisePrediction,
                                                  double t) const {
   // Same x0 estimate as the image pipeline's previews: the model input is x_t in variance-preserving form.
-  const double alpha = interpolate(alphasCumprod_, std::clamp(t, 0.0, alphasCumprod_.size() - 1.0));
+  const double alpha = alphaAt(t);
   const double a = std::sqrt(alpha), b = std::sqrt(1.0 - alpha);
   if (prediction_ == PredictionType::VPrediction) return modelInput * a - noisePrediction * b;
   if (prediction_ == PredictionType::Sample) return noisePrediction;

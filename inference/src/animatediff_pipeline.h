@@ -40,6 +40,8 @@ class AnimateDiffPipeline {
  private:
   at::Tensor denoisedEstimate(const at::Tensor& modelInput, const at::Tensor& noisePrediction, double t) const;
   static at::Tensor withFirstFrame(const at::Tensor& first, const at::Tensor& latents);
+  // The training schedule's alpha-bar at a (possibly fractional) timestep.
+  double alphaAt(double t) const;
   // What the model should predict at t for a frame whose clean latent and noise are known.
   at::Tensor knownTarget(const at::Tensor& clean, const at::Tensor& noise, double t) const;
 

@@ -48,11 +48,8 @@ class MotionStage final : public StageModel {
       : vae_(std::move(*image.vae)),
         text_(inference::ClipTextConfig::fromJson(image.textEncoderConfig), image.textEncoder),
         config_(inference::MotionAdapterConfig::fromJson(toyMotionAdapterConfig())),
-        unetScale_(inputs.unetLearningRateScale),
-        minSnrGamma_(inputs.minSnrGamma),
-        motionWeight_(inputs.motionWeight),
-        givenFirstFrameShare_(inputs.givenFirstFrameShare),
-        clipPool_(inputs.clipPool) {
+        options_(inputs.motion),
+        minSnrGamma_(inputs.minSnrGamma) {
     parameters_ = initParameters(motionAdapterLayout(config_), "", inputs.device);
     zeroMotionProjOut(parameters_);
     inference::Weights adapter = weightsFrom(parameters_, "");
@@ -71,17 +68,18 @@ class MotionStage final : public StageModel {
     makeProbe(inputs);
   }
 
-  bool trainsUnet() const { return unetScale_ > 0; }
+  bool trainsUnet() const { return options_.unetLearningRateScale > 0; }
 
   NamedTensors namedParameters() override { return parameters_; }
 
   double learningRateScale(const std::string& name) const override {
-    return name.rfind(kMotionRunUnetPrefix, 0) == 0 ? unetScale_ : 1.0;
+    return name.rfind(kMotionRunUnetPrefix, 0) == 0 ? options_.unetLearningRateScale : 1.0;
   }
 
   ToyBatch batch(const ToyDataset& data, std::int64_t step, std::int64_t batchSize) override {
     const std::int64_t frames = kMinClipFrames + step % (kMaxClipFrames - kMinClipFrames + 1);
-    const std::int64_t group = clipPool_ > 0 ? step % std::max<std::int64_t>(1, clipPool_ / batchSize) : step;
+    const std::int64_t pool = options_.clipPool;
+    const std::int64_t group = pool > 0 ? step % std::max<std::int64_t>(1, pool / batchSize) : step;
     ToyBatch batch = data.clipBatch(group, batchSize, frames);
     if (trainsUnet()) {
       ToyBatch stills = data.imageBatch(step, batchSize * kStillsPerClip);
@@ -95,7 +93,7 @@ class MotionStage final : public StageModel {
     const at::Tensor latents = encodeClips(batch.images);
     const at::Tensor t = randomTimesteps(latents.size(0));
     const at::Tensor noise = at::randn_like(latents);
-    const at::Tensor given = at::rand({latents.size(0)}).lt(givenFirstFrameShare_).to(latents.device());
+    const at::Tensor given = at::rand({latents.size(0)}).lt(options_.givenFirstFrameShare).to(latents.device());
     const Noised noised = noiseClips(latents, noise, t, given);
     const at::Tensor predicted = unet_->forward(noised.latents, noised.timesteps, encodeCaptions(batch.tokenIds));
     const at::Tensor weights = motionWeights(latents);
@@ -119,7 +117,7 @@ class MotionStage final : public StageModel {
     const at::Tensor t = at::linspace(300, 900, kProbeClips).to(at::kLong).to(probeLatents_.device());
     const at::Tensor noise = at::randn_like(probeLatents_);
     // With first frames given in training, the probe gives them too: the motion from a known start.
-    const at::Tensor given = at::full({kProbeClips}, givenFirstFrameShare_ > 0, at::kBool).to(t.device());
+    const at::Tensor given = at::full({kProbeClips}, options_.givenFirstFrameShare > 0, at::kBool).to(t.device());
     const Noised noised = noiseClips(probeLatents_, noise, t, given);
     const auto error = [&](const at::Tensor& ids) {
       const at::Tensor predicted = unet_->forward(noised.latents, noised.timesteps, text_.encode(ids.to(t.device())));
@@ -168,9 +166,9 @@ class MotionStage final : public StageModel {
   // Per latent pixel and frame [B, 1, F, h, w], mean 1 per clip: 1 + K x the pixel's distance from its mean over the
   // clip, relative to the clip's average distance. Undefined (unweighted) when K is 0.
   at::Tensor motionWeights(const at::Tensor& latents) const {
-    if (motionWeight_ <= 0) return {};
+    if (options_.motionWeight <= 0) return {};
     const at::Tensor change = (latents - latents.mean(2, true)).abs().mean(1, true);
-    const at::Tensor weights = 1 + motionWeight_ * change / change.mean({2, 3, 4}, true).clamp_min(1e-6);
+    const at::Tensor weights = 1 + options_.motionWeight * change / change.mean({2, 3, 4}, true).clamp_min(1e-6);
     return weights / weights.mean({2, 3, 4}, true);
   }
 
@@ -201,11 +199,8 @@ class MotionStage final : public StageModel {
   inference::AutoencoderKL vae_;
   inference::ClipTextEncoder text_;
   inference::MotionAdapterConfig config_;
-  double unetScale_ = 0;
+  MotionStageOptions options_;
   double minSnrGamma_ = 0;
-  double motionWeight_ = 0;
-  double givenFirstFrameShare_ = 0;
-  std::int64_t clipPool_ = 0;
   NamedTensors parameters_;
   std::optional<inference::UNetMotion> unet_;
   at::Tensor emptyIds_, alphasCumprod_;

@@ -35,7 +35,7 @@ Status writeJson(const std::filesystem::path& path, const nlohmann::json& json) 
 Result<inference::SafetensorsFile> openLatest(const std::filesystem::path& run) {
   auto dir = latestCheckpoint(run);
   if (!dir) return dir.error();
-  return inference::SafetensorsFile::open(*dir / "model.safetensors");
+  return inference::SafetensorsFile::open(*dir / kModelFile);
 }
 
 // The tensors under prefix (stripped), in fp16: half the size, and what diffusers' fp16 variants hold.
@@ -131,11 +131,12 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
     tensors = initParameters(motionAdapterLayout(adapterConfig), "", at::kCPU);
     zeroMotionProjOut(tensors);
   } else {
-    auto file = openLatest(motionRun);
-    if (!file) return file.error();
-    trained.emplace(std::move(*file));
+    // One checkpoint lookup for both its weights and its recorded settings.
     auto checkpoint = latestCheckpoint(motionRun);
     if (!checkpoint) return checkpoint.error();
+    auto file = inference::SafetensorsFile::open(*checkpoint / kModelFile);
+    if (!file) return file.error();
+    trained.emplace(std::move(*file));
     auto state = readCheckpointState(*checkpoint);
     if (!state) return state.error();
     if (state->givenFirstFrameShare > 0) config["lanterna_clean_first_frame"] = true;

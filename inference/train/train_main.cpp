@@ -93,10 +93,10 @@ int main(int argc, char** argv) {
       else if (arg == "--min-snr") options.minSnrGamma = std::stod(v);
       else if (arg == "--init-from") options.initFrom = v;
       else if (arg == "--text-encoder") options.textEncoderRun = v;
-      else if (arg == "--unet-lr-scale") options.unetLearningRateScale = std::stod(v);
-      else if (arg == "--motion-weight") options.motionWeight = std::stod(v);
-      else if (arg == "--given-first-frame") options.givenFirstFrameShare = std::stod(v);
-      else if (arg == "--clip-pool") options.clipPool = std::stoll(v);
+      else if (arg == "--unet-lr-scale") options.motion.unetLearningRateScale = std::stod(v);
+      else if (arg == "--motion-weight") options.motion.motionWeight = std::stod(v);
+      else if (arg == "--given-first-frame") options.motion.givenFirstFrameShare = std::stod(v);
+      else if (arg == "--clip-pool") options.motion.clipPool = std::stoll(v);
       else return fail("unknown option " + arg);
       if (arg == "--stage" && options.stage == Stage::Unset) return fail(std::string("unknown stage \"") + v + "\"");
     } catch (const std::exception&) {

@@ -56,6 +56,22 @@ class StageModel {
   virtual Status finish(const std::filesystem::path& outDir) { (void)outDir; return Ok{}; }
 };
 
+// The motion stage's own settings, set once by lanterna-train and handed through TrainOptions and StageInputs whole.
+struct MotionStageOptions {
+  // > 0 trains the image UNet with the adapter, at this share of the learning rate, on still scenes as well as
+  // clips so it keeps drawing stills; 0 keeps it frozen
+  double unetLearningRateScale = 0;
+  // > 0 weights each latent pixel's loss by 1 + K x how far it strays from its clip's mean over time, so the pixels
+  // that carry the motion are not drowned by the static background the image model already draws
+  double motionWeight = 0;
+  // The share of clips whose first frame is given clean, at timestep 0, and left out of the loss: the
+  // image-to-video conditioning of adapters that declare it (MotionAdapterConfig::cleanFirstFrame)
+  double givenFirstFrameShare = 0;
+  // > 0 draws every clip from the first N training clips (batch-sized groups), so a run can check that the adapter
+  // learns those clips' motions at all (eval-toyworld --split train --prompts N scores the same clips)
+  std::int64_t clipPool = 0;
+};
+
 struct StageInputs {
   at::Device device = at::kCPU;
   // unet stage: the vae stage's output folder (latest checkpoint + vae_config.json); vae stage: a trained VAE whose
@@ -70,18 +86,7 @@ struct StageInputs {
   double minSnrGamma = 0;             // unet, motion: > 0 weights the loss by min(SNR, gamma) / SNR (Min-SNR)
   std::filesystem::path initFrom;     // unet: start from this exported model's weights; motion: the model animated
   std::filesystem::path textEncoderRun;  // unet: a text stage run whose encoder is loaded and kept frozen
-  // motion: > 0 trains the image UNet with the adapter, at this share of the learning rate, on still scenes as well
-  // as clips so it keeps drawing stills; 0 keeps it frozen
-  double unetLearningRateScale = 0;
-  // motion: > 0 weights each latent pixel's loss by 1 + K x how far it strays from its clip's mean over time, so
-  // the pixels that carry the motion are not drowned by the static background the image model already draws
-  double motionWeight = 0;
-  // motion: the share of clips whose first frame is given clean, at timestep 0, and left out of the loss: the
-  // image-to-video conditioning of adapters that declare it (MotionAdapterConfig::cleanFirstFrame)
-  double givenFirstFrameShare = 0;
-  // motion: > 0 draws every clip from the first N training clips (batch-sized groups), so a run can check that the
-  // adapter learns those clips' motions at all (eval-toyworld --split train --prompts N scores the same clips)
-  std::int64_t clipPool = 0;
+  MotionStageOptions motion;
   std::function<void(const std::string&)> log;
 };
 

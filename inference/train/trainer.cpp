@@ -32,9 +32,9 @@ Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const s
   else if (saved.seed != o.seed) mismatch = "seed " + std::to_string(saved.seed);
   else if (saved.batch != o.batch) mismatch = "batch " + std::to_string(saved.batch);
   else if (saved.learningRate != o.learningRate) mismatch = "learning rate " + std::to_string(saved.learningRate);
-  else if (saved.unetLearningRateScale != o.unetLearningRateScale)
+  else if (saved.unetLearningRateScale != o.motion.unetLearningRateScale)
     mismatch = "UNet learning-rate share " + std::to_string(saved.unetLearningRateScale);
-  else if (saved.givenFirstFrameShare != o.givenFirstFrameShare)
+  else if (saved.givenFirstFrameShare != o.motion.givenFirstFrameShare)
     mismatch = "given-first-frame share " + std::to_string(saved.givenFirstFrameShare);
   if (mismatch.empty()) return Ok{};
   return makeError(ErrorKind::InvalidArgument,
@@ -76,10 +76,7 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   inputs.minSnrGamma = o.minSnrGamma;
   inputs.initFrom = o.initFrom;
   inputs.textEncoderRun = o.textEncoderRun;
-  inputs.unetLearningRateScale = o.unetLearningRateScale;
-  inputs.motionWeight = o.motionWeight;
-  inputs.givenFirstFrameShare = o.givenFirstFrameShare;
-  inputs.clipPool = o.clipPool;
+  inputs.motion = o.motion;
   inputs.log = progress;
   auto model = makeStageModel(o.stage, inputs);
   if (!model) return model.error();
@@ -122,8 +119,14 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
   const ToyDataset data(o.seed, Split::Train, tokenize);
   auto save = [&](std::int64_t step, double loss) -> Status {
     const auto dir = checkpointDir(o.outDir, step);
-    CheckpointState state{stageName(o.stage),     step, o.seed, o.batch, o.learningRate, o.unetLearningRateScale,
-                          o.givenFirstFrameShare, loss};
+    const CheckpointState state{.stage = stageName(o.stage),
+                                .step = step,
+                                .seed = o.seed,
+                                .batch = o.batch,
+                                .learningRate = o.learningRate,
+                                .unetLearningRateScale = o.motion.unetLearningRateScale,
+                                .givenFirstFrameShare = o.motion.givenFirstFrameShare,
+                                .loss = loss};
     if (Status saved = saveCheckpoint(dir, parameters, state); !saved) return saved;
     torch::save(optimizer, (dir / kOptimizerFile).string());
     report.lastCheckpoint = dir;

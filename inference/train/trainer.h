@@ -47,10 +47,7 @@ struct TrainOptions {
   double minSnrGamma = 0;
   std::filesystem::path initFrom;  // unet stage: continue from an exported model's weights instead of a fresh init
   std::filesystem::path textEncoderRun;  // unet stage: the text stage's run; its encoder is used frozen
-  double unetLearningRateScale = 0;  // motion stage: > 0 trains the image UNet too, at this share of the rate
-  double motionWeight = 0;           // motion stage: > 0 weights the pixels that change over a clip (StageInputs)
-  double givenFirstFrameShare = 0;   // motion stage: clips trained with a clean first frame (StageInputs)
-  std::int64_t clipPool = 0;         // motion stage: > 0 trains on the first N training clips only (StageInputs)
+  MotionStageOptions motion;
 };
 
 // The learning rate of step (1-based) under the options' warmup and decay.

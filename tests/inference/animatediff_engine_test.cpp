@@ -158,16 +158,15 @@ TEST_F(AnimateDiffEngine, FortyFramesInSixteenFrameWindowsHaveNoSeams) {
 TEST_F(AnimateDiffEngine, AnAdapterTrainedOnACleanFirstFrameIsGivenItClean) {
   ASSERT_NO_FATAL_FAILURE(openParts("ad_clean_first"));
   c10::InferenceMode guard;
-  auto& adapter = adapter_;
-  EXPECT_FALSE(adapter->config.cleanFirstFrame);  // diffusers' adapters never declare it
-  MotionAdapterConfig clean = adapter->config;
+  EXPECT_FALSE(adapter_->config.cleanFirstFrame);  // diffusers' adapters never declare it
+  MotionAdapterConfig clean = adapter_->config;
   clean.cleanFirstFrame = true;
   // A fresh adapter's proj_out is zero, which keeps frames independent; mixing them is what is under test.
   at::manual_seed(4);
-  for (auto& [name, tensor] : adapter->weights.all())
+  for (auto& [name, tensor] : adapter_->weights.all())
     if (name.find("proj_out.weight") != std::string::npos) tensor = at::randn_like(tensor) * 0.2;
-  const UNetMotion pinnedUnet = UNetMotion::load(sd_->components().unet, adapter->config, adapter->weights);
-  const UNetMotion cleanUnet = UNetMotion::load(sd_->components().unet, clean, adapter->weights);
+  const UNetMotion pinnedUnet = UNetMotion::load(sd_->components().unet, adapter_->config, adapter_->weights);
+  const UNetMotion cleanUnet = UNetMotion::load(sd_->components().unet, clean, adapter_->weights);
   GenerationRequest request = clipRequest(6);
   request.initImage = lanterna::testing::gradientImage(32, 32);
   CancelToken cancel;
@@ -176,7 +175,8 @@ TEST_F(AnimateDiffEngine, AnAdapterTrainedOnACleanFirstFrameIsGivenItClean) {
   ASSERT_TRUE(pinnedClip) << pinnedClip.error().message;
   ASSERT_TRUE(cleanClip) << cleanClip.error().message;
   ASSERT_EQ(cleanClip->frames.size(), 6u);
-  EXPECT_GE(lanterna::testing::psnr(cleanClip->frames[0], decodedRoundTrip(folder_->path(), *request.initImage)), 40.0);
+  const Image roundTrip = decodedRoundTrip(folder_->path(), *request.initImage);
+  EXPECT_GE(lanterna::testing::psnr(cleanClip->frames[0], roundTrip), 40.0);
   EXPECT_GT(frameDistance(cleanClip->frames[3], pinnedClip->frames[3]), 0.5);
 }
 

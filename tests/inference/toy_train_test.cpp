@@ -276,7 +276,7 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   TrainOptions joint = smallRun(root / "joint", 1);
   joint.stage = Stage::Motion;
   joint.initFrom = root / "model";
-  joint.unetLearningRateScale = 0.25;
+  joint.motion.unetLearningRateScale = 0.25;
   auto jointReport = runTraining(joint, *motionTokenize);
   ASSERT_TRUE(jointReport.ok()) << jointReport.error().message;
   auto imageUnet = inference::SafetensorsFile::open(root / "model" / "unet" / "diffusion_pytorch_model.safetensors");
@@ -298,7 +298,7 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   TrainOptions frozenResume = joint;
   frozenResume.steps = 2;
   frozenResume.resume = Resume::Yes;
-  frozenResume.unetLearningRateScale = 0;
+  frozenResume.motion.unetLearningRateScale = 0;
   auto refusedResume = runTraining(frozenResume, *motionTokenize);
   ASSERT_FALSE(refusedResume.ok());
   EXPECT_NE(refusedResume.error().message.find("UNet learning-rate share"), std::string::npos)
@@ -326,8 +326,8 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   TrainOptions given = smallRun(root / "given", 1);
   given.stage = Stage::Motion;
   given.initFrom = root / "model";
-  given.givenFirstFrameShare = 1;
-  given.motionWeight = 4;
+  given.motion.givenFirstFrameShare = 1;
+  given.motion.motionWeight = 4;
   auto givenReport = runTraining(given, *motionTokenize);
   ASSERT_TRUE(givenReport.ok()) << givenReport.error().message;
   for (float loss : givenReport->losses) EXPECT_TRUE(std::isfinite(loss));
@@ -346,7 +346,7 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   // A clip pool of 8 at batch 4 cycles through the first 8 training clips: steps 0 and 2 draw the same clips.
   StageInputs pooled{at::kCPU, {}, *motionTokenize};
   pooled.initFrom = root / "model";
-  pooled.clipPool = 8;
+  pooled.motion.clipPool = 8;
   auto pooledStage = makeStageModel(Stage::Motion, pooled);
   ASSERT_TRUE(pooledStage.ok()) << pooledStage.error().message;
   const ToyDataset clips(0, Split::Train, *motionTokenize);
