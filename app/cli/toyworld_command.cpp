@@ -2,8 +2,10 @@
 // [--clips text|image]`: the semantic score of a toy-world model per sampler and step count (the tables in
 // docs/models/toyworld.md); --clips scores held-out clips instead: text-to-video, or image-to-video from each clip's
 // first frame (the motion seen, and whether the first frame is kept).
-// Diagnosis: --split train scores prompts the model trained on, --truth scores the world's own renders (the
-// detector's ceiling), --init-strength S starts each image from that render (S = 0.05: what survives the VAE), --save DIR writes every image as DIR/<sampler>-<steps>-<i>.png.
+// Diagnosis: --split train scores prompts of the training split (with --world-seed S, exactly the ones a run with
+// --seed S trained on), --truth scores the world's own renders (the detector's ceiling), --init-strength S starts
+// each image from that render (S = 0.05: what survives the VAE), --save DIR writes every image as
+// DIR/<sampler>-<steps>-<i>.png.
 #include <QDir>
 #include <QString>
 
@@ -167,6 +169,8 @@ void addToyworldCommands(CLI::App& app, int& exitCode) {
   eval->add_option("--seed", options->eval.seed, "Seed of the first prompt");
   eval->add_option("--split", options->split, "Prompts of the heldout (default) or train split")
       ->check(CLI::IsMember({"heldout", "train"}));
+  eval->add_option("--world-seed", options->eval.worldSeed,
+                   "Seed of the toy world the prompts come from (a training run's --seed gives the scenes it saw)");
   eval->add_flag("--truth", options->truth, "Score the toy world's own renders (the detector's ceiling)");
   eval->add_option("--init-strength", options->eval.initStrength,
                    "Start from the world's render at this img2img strength (0.05 with 20 steps: the VAE's ceiling)")
