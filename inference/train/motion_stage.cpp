@@ -80,7 +80,7 @@ class MotionStage final : public StageModel {
     const std::int64_t frames = kMinClipFrames + step % (kMaxClipFrames - kMinClipFrames + 1);
     const std::int64_t pool = options_.clipPool;
     const std::int64_t group = pool > 0 ? step % std::max<std::int64_t>(1, pool / batchSize) : step;
-    ToyBatch batch = data.clipBatch(group, batchSize, frames);
+    ToyBatch batch = data.clipBatch(group, batchSize, frames, options_.pairedMotions);
     if (trainsUnet()) {
       ToyBatch stills = data.imageBatch(step, batchSize * kStillsPerClip);
       batch.stillImages = std::move(stills.images);

@@ -27,12 +27,15 @@ ToyBatch ToyDataset::imageBatch(std::int64_t step, std::int64_t size) const {
   return batch;
 }
 
-ToyBatch ToyDataset::clipBatch(std::int64_t step, std::int64_t size, std::int64_t frameCount) const {
+ToyBatch ToyDataset::clipBatch(std::int64_t step, std::int64_t size, std::int64_t frameCount, bool paired) const {
   if (frameCount < 2 || frameCount > 64) throw std::invalid_argument("clip batches take 2 to 64 frames");
   ToyBatch batch;
   std::vector<at::Tensor> clips;
   for (std::int64_t i = 0; i < size; ++i) {
-    ToyClip clip = world_.clip(static_cast<std::uint64_t>(step * size + i), split_, static_cast<int>(frameCount));
+    const auto index = static_cast<std::uint64_t>(step * size + i);
+    const int length = static_cast<int>(frameCount);
+    ToyClip clip = paired && i % 2 == 1 ? world_.counterpart(index - 1, split_, length)
+                                        : world_.clip(index, split_, length);
     std::vector<at::Tensor> frames;
     for (const Image& frame : clip.frames) frames.push_back(imageToTensor(frame));
     clips.push_back(at::stack(frames));

@@ -39,7 +39,8 @@ class ToyDataset {
   // Sample indices step*size .. step*size+size-1: resuming at a step sees exactly the data it would have seen.
   ToyBatch imageBatch(std::int64_t step, std::int64_t size) const;
   // Clips rendered over exactly frameCount frames (2 or more): the whole motion, whatever the length.
-  ToyBatch clipBatch(std::int64_t step, std::int64_t size, std::int64_t frameCount) const;
+  // Paired: every second clip is the counterpart of the one before it (same first frame, another motion).
+  ToyBatch clipBatch(std::int64_t step, std::int64_t size, std::int64_t frameCount, bool paired = false) const;
 
  private:
   at::Tensor tokenize(const std::vector<std::string>& captions) const;

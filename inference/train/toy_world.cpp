@@ -129,51 +129,100 @@ ToyScene ToyWorld::scene(std::uint64_t index, Split split) const {
   return scene;
 }
 
-ToyClip ToyWorld::clip(std::uint64_t index, Split split, int frames) const {
-  ToyRandom rng(seed_, index, split == Split::Train ? 3 : 4);
-  ToyClip clip;
-  const int drawnCount = 8 + rng.below(9);  // drawn even when overridden: the rest of the clip stays the same
-  const int frameCount = frames > 1 ? frames : drawnCount;
-  clip.motion = static_cast<Motion>(1 + rng.below(6));
-  const bool resizing = clip.motion == Motion::Growing || clip.motion == Motion::Shrinking;
-  const bool wantHeldOut = split == Split::HeldOut && rng.below(2) == 0;
+// Where a clip's shape starts and how it moves, before any frame is drawn.
+struct ToyWorld::ClipPlan {
   ShapeTruth start;
-  float travel = 0;
+  Motion motion = Motion::Unset;
+  float travel = 0;  // pixels over the whole clip, for moves
+  int frameCount = 0;
+  Colour background = Colour::Black;
+  int templateIndex = 0;
+};
+
+namespace {
+
+// Centres stay this far inside the frame, so the whole path (and the largest size) is visible.
+constexpr float kPathLow = kBigRadius + 4.0f, kPathHigh = kImageSize - kBigRadius - 4.0f;
+
+// How far a shape starting at `start` can travel in `motion`'s direction without leaving the frame.
+float roomFor(const ShapeTruth& start, Motion motion) {
+  switch (motion) {
+    case Motion::MovingLeft: return start.centerX - kPathLow;
+    case Motion::MovingRight: return kPathHigh - start.centerX;
+    case Motion::MovingUp: return start.centerY - kPathLow;
+    case Motion::MovingDown: return kPathHigh - start.centerY;
+    default: return 0;
+  }
+}
+
+Motion opposite(Motion motion) {
+  switch (motion) {
+    case Motion::MovingLeft: return Motion::MovingRight;
+    case Motion::MovingRight: return Motion::MovingLeft;
+    case Motion::MovingUp: return Motion::MovingDown;
+    case Motion::MovingDown: return Motion::MovingUp;
+    case Motion::Growing: return Motion::Shrinking;
+    case Motion::Shrinking: return Motion::Growing;
+    case Motion::Unset: break;
+  }
+  return Motion::Unset;
+}
+
+}  // namespace
+
+ToyWorld::ClipPlan ToyWorld::planClip(std::uint64_t index, Split split, int frames) const {
+  ToyRandom rng(seed_, index, split == Split::Train ? 3 : 4);
+  ClipPlan plan;
+  const int drawnCount = 8 + rng.below(9);  // drawn even when overridden: the rest of the clip stays the same
+  plan.frameCount = frames > 1 ? frames : drawnCount;
+  plan.motion = static_cast<Motion>(1 + rng.below(6));
+  const bool resizing = plan.motion == Motion::Growing || plan.motion == Motion::Shrinking;
+  const bool wantHeldOut = split == Split::HeldOut && rng.below(2) == 0;
+  ShapeTruth& start = plan.start;
   for (;;) {
     start.colour = static_cast<Colour>(rng.below(kColourCount));
     start.shape = static_cast<Shape>(rng.below(kShapeCount));
-    start.size = resizing ? (clip.motion == Motion::Growing ? Size::Small : Size::Big)
+    start.size = resizing ? (plan.motion == Motion::Growing ? Size::Small : Size::Big)
                           : static_cast<Size>(rng.below(2));
-    start.radius = resizing ? (clip.motion == Motion::Growing ? kSmallRadius : kBigRadius) : radiusFor(start.size, rng);
-    travel = resizing ? 0.0f : rng.uniform(40.0f, 60.0f);
-    // Keep the whole path (and the largest size) inside the frame with a margin.
-    const float lo = kBigRadius + 4.0f, hi = kImageSize - kBigRadius - 4.0f;
+    start.radius = resizing ? (plan.motion == Motion::Growing ? kSmallRadius : kBigRadius) : radiusFor(start.size, rng);
+    plan.travel = resizing ? 0.0f : rng.uniform(40.0f, 60.0f);
+    const float lo = kPathLow, hi = kPathHigh, travel = plan.travel;
     start.centerX = rng.uniform(lo, hi);
     start.centerY = rng.uniform(lo, hi);
-    if (clip.motion == Motion::MovingRight) start.centerX = rng.uniform(lo, hi - travel);
-    if (clip.motion == Motion::MovingLeft) start.centerX = rng.uniform(lo + travel, hi);
-    if (clip.motion == Motion::MovingDown) start.centerY = rng.uniform(lo, hi - travel);
-    if (clip.motion == Motion::MovingUp) start.centerY = rng.uniform(lo + travel, hi);
+    if (plan.motion == Motion::MovingRight) start.centerX = rng.uniform(lo, hi - travel);
+    if (plan.motion == Motion::MovingLeft) start.centerX = rng.uniform(lo + travel, hi);
+    if (plan.motion == Motion::MovingDown) start.centerY = rng.uniform(lo, hi - travel);
+    if (plan.motion == Motion::MovingUp) start.centerY = rng.uniform(lo + travel, hi);
     start.position = positionAt(start.centerX, start.centerY);
     const bool heldOut = isHeldOut(start.colour, start.shape, start.position);
     if (split == Split::Train && heldOut) continue;
     if (wantHeldOut && !heldOut) continue;
     break;
   }
-  clip.background = backgroundAvoiding({start.colour}, rng);
-  clip.templateIndex = wantHeldOut ? pickTemplate(kClipTemplates, kHeldOutClipTemplate, Split::Train, rng)
+  plan.background = backgroundAvoiding({start.colour}, rng);
+  plan.templateIndex = wantHeldOut ? pickTemplate(kClipTemplates, kHeldOutClipTemplate, Split::Train, rng)
                        : split == Split::HeldOut ? kHeldOutClipTemplate
                                                  : pickTemplate(kClipTemplates, kHeldOutClipTemplate, split, rng);
-  for (int f = 0; f < frameCount; ++f) {
-    const float t = static_cast<float>(f) / static_cast<float>(frameCount - 1);
+  return plan;
+}
+
+ToyClip ToyWorld::render(const ClipPlan& plan) {
+  ToyClip clip;
+  clip.motion = plan.motion;
+  clip.background = plan.background;
+  clip.templateIndex = plan.templateIndex;
+  const ShapeTruth& start = plan.start;
+  const bool resizing = plan.motion == Motion::Growing || plan.motion == Motion::Shrinking;
+  for (int f = 0; f < plan.frameCount; ++f) {
+    const float t = static_cast<float>(f) / static_cast<float>(plan.frameCount - 1);
     ShapeTruth now = start;
-    switch (clip.motion) {
-      case Motion::MovingLeft: now.centerX -= travel * t; break;
-      case Motion::MovingRight: now.centerX += travel * t; break;
-      case Motion::MovingUp: now.centerY -= travel * t; break;
-      case Motion::MovingDown: now.centerY += travel * t; break;
-      case Motion::Growing: now.radius = kSmallRadius + (kBigRadius - kSmallRadius) * t; break;
-      case Motion::Shrinking: now.radius = kBigRadius - (kBigRadius - kSmallRadius) * t; break;
+    switch (plan.motion) {
+      case Motion::MovingLeft: now.centerX -= plan.travel * t; break;
+      case Motion::MovingRight: now.centerX += plan.travel * t; break;
+      case Motion::MovingUp: now.centerY -= plan.travel * t; break;
+      case Motion::MovingDown: now.centerY += plan.travel * t; break;
+      case Motion::Growing: now.radius = start.radius + (kBigRadius - start.radius) * t; break;
+      case Motion::Shrinking: now.radius = start.radius - (start.radius - kSmallRadius) * t; break;
       case Motion::Unset: break;
     }
     now.position = positionAt(now.centerX, now.centerY);
@@ -185,6 +234,31 @@ ToyClip ToyWorld::clip(std::uint64_t index, Split split, int frames) const {
   }
   clip.caption = clipCaption(clip, clip.templateIndex);
   return clip;
+}
+
+ToyClip ToyWorld::clip(std::uint64_t index, Split split, int frames) const {
+  return render(planClip(index, split, frames));
+}
+
+ToyClip ToyWorld::counterpart(std::uint64_t index, Split split, int frames) const {
+  ClipPlan plan = planClip(index, split, frames);
+  // Growing and shrinking clips become the move with the most room. Some direction always has more than
+  // kMinCounterTravel: the centres' range is 86 pixels wide.
+  const Motion reverse = opposite(plan.motion);
+  Motion best = Motion::Unset;
+  float bestRoom = 0;
+  for (Motion m : {reverse, Motion::MovingLeft, Motion::MovingRight, Motion::MovingUp, Motion::MovingDown}) {
+    if (m == plan.motion) continue;
+    const float room = roomFor(plan.start, m);
+    if (m == reverse && room >= kMinCounterTravel) {  // the opposite direction first, when it has room
+      best = m;
+      break;
+    }
+    if (room > bestRoom) best = m, bestRoom = room;
+  }
+  plan.travel = std::min(plan.travel > 0 ? plan.travel : kMaxCounterTravel, roomFor(plan.start, best));
+  plan.motion = best;
+  return render(plan);
 }
 
 std::vector<std::string> ToyWorld::captionWords() {

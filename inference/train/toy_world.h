@@ -28,6 +28,8 @@ constexpr int kImageSize = 128;
 constexpr float kSmallRadius = 9.0f;  // half-extent in pixels, jittered by up to +-1: a big shape still fits its cell
 constexpr float kBigRadius = 17.0f;
 constexpr float kSizeThreshold = 13.0f;  // radius between small and big, used by growing/shrinking truth
+// A counterpart clip travels at least this far (the frame always has room for it) and at most a clip's longest path.
+constexpr float kMinCounterTravel = 30.0f, kMaxCounterTravel = 60.0f;
 
 // The caption words, as they are written: "top left" is two words, "center" one.
 const char* colourName(Colour colour);
@@ -92,11 +94,19 @@ class ToyWorld {
   ToyScene scene(std::uint64_t index, Split split) const;
   // frames >= 2 renders the same clip (shape, path, caption) over exactly that many frames instead of its own 8-16.
   ToyClip clip(std::uint64_t index, Split split, int frames = 0) const;
+  // The same first frame and caption wording as clip(index), moving another way: the opposite direction where the
+  // frame has room for it, else the direction with the most room. Trained beside clip(index), it leaves the caption
+  // as the only thing that tells the two motions apart.
+  ToyClip counterpart(std::uint64_t index, Split split, int frames = 0) const;
 
   // Every word a caption can contain, lower case, each once: the tokenizer's vocabulary is built from it.
   static std::vector<std::string> captionWords();
 
  private:
+  struct ClipPlan;
+  ClipPlan planClip(std::uint64_t index, Split split, int frames) const;
+  static ToyClip render(const ClipPlan& plan);
+
   std::uint64_t seed_;
 };
 

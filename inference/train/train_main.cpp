@@ -38,6 +38,7 @@ constexpr const char* kUsage =
     "                      [--warmup N] [--cosine] [--cache-scenes N] [--cache-clips N] [--single-shape-steps N]\n"
     "                      [--min-snr G] [--init-from MODEL_DIR] [--text-encoder TEXT_RUN] [--unet-lr-scale S]\n"
     "                      [--motion-weight K] [--given-first-frame SHARE] [--clip-pool N]\n"
+    "                      [--paired-motions]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]\n"
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
     try {
       if (arg == "--resume") { options.resume = Resume::Yes; continue; }
       if (arg == "--cosine") { options.cosineDecay = true; continue; }
+      if (arg == "--paired-motions") { options.motion.pairedMotions = true; continue; }
       if (arg == "--help" || arg == "-h") { std::fputs(kUsage, stdout); return 0; }
       if (!(v = value())) return fail(arg + " needs a value");
       if (arg == "--stage" && std::string(v) == "export") { exportModel = true; continue; }

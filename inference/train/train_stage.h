@@ -68,8 +68,11 @@ struct MotionStageOptions {
   // image-to-video conditioning of adapters that declare it (MotionAdapterConfig::cleanFirstFrame)
   double givenFirstFrameShare = 0;
   // > 0 draws every clip from the first N training clips (batch-sized groups), so a run can check that the adapter
-  // learns those clips' motions at all (eval-toyworld --split train --prompts N scores the same clips)
+  // learns those clips' motions at all (eval-toyworld --split train --world-seed SEED --prompts N scores them)
   std::int64_t clipPool = 0;
+  // Every second clip of a batch is the counterpart of the one before (ToyWorld::counterpart): the same first frame
+  // moving another way, so the caption, not the picture, has to say where the shape goes
+  bool pairedMotions = false;
 };
 
 struct StageInputs {

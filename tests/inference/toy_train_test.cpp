@@ -354,6 +354,17 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   EXPECT_EQ(captions(0), captions(2));
   EXPECT_NE(captions(0), captions(1));
   EXPECT_EQ(captions(1), clips.clipBatch(1, 4, 8).captions);
+
+  // Paired motions: every second clip starts on the frame of the one before and moves another way.
+  StageInputs paired = pooled;
+  paired.motion.pairedMotions = true;
+  auto pairedStage = makeStageModel(Stage::Motion, paired);
+  ASSERT_TRUE(pairedStage.ok()) << pairedStage.error().message;
+  const ToyBatch pairs = (*pairedStage)->batch(clips, 1, 4);
+  EXPECT_EQ(pairs.captions[0], captions(1)[0]);
+  EXPECT_EQ(pairs.captions[1], ToyWorld(0).counterpart(4, Split::Train, pairs.images.size(1)).caption);
+  EXPECT_TRUE(at::equal(pairs.images[0][0], pairs.images[1][0]));
+  EXPECT_FALSE(at::equal(pairs.images[0].select(0, -1), pairs.images[1].select(0, -1)));
 }
 
 TEST(ToyTrain, TextStageLearnsTheCaptionsAndTheUNetKeepsItsEncoderFrozen) {

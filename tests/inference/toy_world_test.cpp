@@ -164,3 +164,36 @@ TEST(ToyWorld, ClipsFollowTheirMotion) {
   }
   EXPECT_EQ(seen.size(), 6u);
 }
+
+TEST(ToyWorld, ACounterpartStartsLikeItsClipAndMovesAnotherWayInsideTheFrame) {
+  const ToyWorld world(2);
+  int opposite = 0;
+  for (std::uint64_t i = 0; i < 60; ++i) {
+    const ToyClip clip = world.clip(i, Split::Train);
+    const ToyClip other = world.counterpart(i, Split::Train);
+    ASSERT_EQ(other.frames.size(), clip.frames.size());
+    EXPECT_EQ(other.frames.front().rgb, clip.frames.front().rgb) << clip.caption;
+    EXPECT_EQ(other.templateIndex, clip.templateIndex);
+    EXPECT_NE(other.motion, clip.motion) << clip.caption;
+    EXPECT_NE(other.caption, clip.caption);
+    EXPECT_NE(other.caption.find(motionName(other.motion)), std::string::npos) << other.caption;
+    const ShapeTruth& first = other.track.front();
+    const ShapeTruth& last = other.track.back();
+    const float moved = std::hypot(last.centerX - first.centerX, last.centerY - first.centerY);
+    EXPECT_GE(moved, kMinCounterTravel - 0.01f) << other.caption;
+    for (const ShapeTruth& at : other.track) {
+      EXPECT_GE(std::min(at.centerX, at.centerY) - at.radius, 0.0f) << other.caption;
+      EXPECT_LE(std::max(at.centerX, at.centerY) + at.radius, static_cast<float>(kImageSize)) << other.caption;
+    }
+    const bool reversed = (clip.motion == Motion::MovingLeft && other.motion == Motion::MovingRight) ||
+                          (clip.motion == Motion::MovingRight && other.motion == Motion::MovingLeft) ||
+                          (clip.motion == Motion::MovingUp && other.motion == Motion::MovingDown) ||
+                          (clip.motion == Motion::MovingDown && other.motion == Motion::MovingUp);
+    opposite += reversed ? 1 : 0;
+  }
+  EXPECT_GT(opposite, 5);  // the opposite direction wherever it has room
+  // Over another length, the counterpart is the same motion drawn over those frames.
+  const ToyClip longer = world.counterpart(3, Split::Train, 16);
+  EXPECT_EQ(longer.frames.size(), 16u);
+  EXPECT_EQ(longer.caption, world.counterpart(3, Split::Train).caption);
+}
