@@ -5,12 +5,32 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "latent_preview.h"
 #include "noise_schedule.h"
 #include "video_sampling.h"
 
 namespace lanterna::inference {
+namespace {
+
+// Reports another pass's steps as part of a longer run: step `before` + n of `total`.
+class StepsWithin final : public StepObserver {
+ public:
+  StepsWithin(StepObserver* inner, int before, int total) : inner_(inner), before_(before), total_(total) {}
+  void onStep(const StepInfo& step) override {
+    StepInfo shifted = step;
+    shifted.step += before_;
+    shifted.totalSteps = total_;
+    inner_->onStep(shifted);
+  }
+
+ private:
+  StepObserver* inner_;
+  int before_, total_;
+};
+
+}  // namespace
 
 AnimateDiffPipeline::AnimateDiffPipeline(SdPipeline& sd, const UNetMotion& unet, AnimateDiffOptions options)
     : sd_(sd), unet_(unet), options_(options) {
@@ -123,12 +143,25 @@ Result<GenerationOutput> AnimateDiffPipeline::generate(const GenerationRequest& 
                        scheduler.initNoiseSigma();
 
   // 4. Image-to-video: frame 0 is pinned to the image's latent, noised to each step's level with frame 0's own
-  //    noise so the clip the UNet sees stays consistent, and clean at the end.
+  //    noise so the clip the UNet sees stays consistent, and clean at the end. An adapter trained on a clean first
+  //    frame makes text-to-video in two passes, as Emu Video does: the image model draws the first frame (exactly
+  //    the text-to-image picture of this prompt and seed), then the clip is animated from it.
+  const bool keyframeFirst = !request.initImage && unet_.config().cleanFirstFrame;
+  const int clipSteps = scheduler.stepCount();
+  const int keyframeSteps = keyframeFirst ? clipSteps : 0;
   at::Tensor pinned, pinnedNoise;
-  if (request.initImage) {
+  if (keyframeFirst) {
+    GenerationRequest still = request;
+    still.frames = 1;
+    std::optional<StepsWithin> keyframeProgress;
+    if (observer) keyframeProgress.emplace(observer, 0, keyframeSteps + clipSteps);
+    auto keyframe = sd_.generate(still, keyframeProgress ? &*keyframeProgress : nullptr, cancel);
+    if (!keyframe) return keyframe.error();
+    pinned = encodeImage(keyframe->frames.front(), request.width, request.height);
+  } else if (request.initImage) {
     pinned = encodeImage(*request.initImage, request.width, request.height);
-    pinnedNoise = latents.slice(0, 0, 1) / scheduler.initNoiseSigma();
   }
+  if (pinned.defined()) pinnedNoise = latents.slice(0, 0, 1) / scheduler.initNoiseSigma();
 
   // 5. Denoise.
   StepNoise stepNoise(generator);
@@ -150,8 +183,8 @@ Result<GenerationOutput> AnimateDiffPipeline::generate(const GenerationRequest& 
     latents = scheduler.step(noise, i, latents, stepNoise);
     if (observer) {
       StepInfo info;
-      info.step = i + 1;
-      info.totalSteps = scheduler.stepCount();
+      info.step = keyframeSteps + i + 1;
+      info.totalSteps = keyframeSteps + clipSteps;
       info.elapsedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       if (components.preview.valid()) info.preview = components.preview.render(denoisedEstimate(input, noise, t));
       observer->onStep(info);

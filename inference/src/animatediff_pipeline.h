@@ -3,7 +3,9 @@
 // sliding 16-frame context windows blended where they overlap when the clip is longer than the motion module's
 // window. Every step reports a preview of every frame. With request.initImage, image-to-video: the first frame's
 // latent is pinned to the image's (noised to each step's level while sampling, clean at the end); an adapter that
-// declares cleanFirstFrame is given that frame clean, at timestep 0, at every step instead.
+// declares cleanFirstFrame is given that frame clean, at timestep 0, at every step instead, and makes text-to-video
+// from a keyframe: the image pipeline's picture for the prompt and seed, then image-to-video from it (steps and
+// previews of both passes are reported as one run).
 //   AnimateDiffPipeline video(sdPipeline, motionUnet);
 //   Result<GenerationOutput> clip = video.generate(request, observer, cancel);   // request.frames frames
 // Internal to inference/. One run at a time; the caller's thread does the work. Borrows both models.

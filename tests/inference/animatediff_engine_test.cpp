@@ -1,7 +1,7 @@
 // AnimateDiff through Engine: an SD 1.x folder with a motion_adapter/ (diffusers AnimateDiffPipeline layout) or an
 // SD model plus EngineOptions::motionModule makes clips; an image model asked for a clip says what to add;
-// image-to-video pins the first frame to the image (clean, at timestep 0, for an adapter trained so); a 40-frame
-// clip in 16-frame windows has no seams.
+// image-to-video pins the first frame to the image (clean, at timestep 0, for an adapter trained so, whose
+// text-to-video then starts from the text-to-image picture); a 40-frame clip in 16-frame windows has no seams.
 #include <c10/core/InferenceMode.h>
 #include <gtest/gtest.h>
 
@@ -54,6 +54,17 @@ class AnimateDiffEngine : public ::testing::Test {
     auto adapter = loadMotionAdapter(folder_->path() / "motion_adapter");
     ASSERT_TRUE(adapter) << adapter.error().message;
     adapter_.emplace(std::move(*adapter));
+  }
+
+  // A fresh adapter's proj_out is zero, which keeps frames independent; mixing them is what the clean-first-frame
+  // tests look at. Returns the adapter's config as one trained on a clean first frame declares it.
+  MotionAdapterConfig mixFramesAndDeclareCleanFirstFrame() {
+    at::manual_seed(4);
+    for (auto& [name, tensor] : adapter_->weights.all())
+      if (name.find("proj_out.weight") != std::string::npos) tensor = at::randn_like(tensor) * 0.2;
+    MotionAdapterConfig clean = adapter_->config;
+    clean.cleanFirstFrame = true;
+    return clean;
   }
 
   std::optional<TinyModelFolder> folder_;
@@ -159,12 +170,7 @@ TEST_F(AnimateDiffEngine, AnAdapterTrainedOnACleanFirstFrameIsGivenItClean) {
   ASSERT_NO_FATAL_FAILURE(openParts("ad_clean_first"));
   c10::InferenceMode guard;
   EXPECT_FALSE(adapter_->config.cleanFirstFrame);  // diffusers' adapters never declare it
-  MotionAdapterConfig clean = adapter_->config;
-  clean.cleanFirstFrame = true;
-  // A fresh adapter's proj_out is zero, which keeps frames independent; mixing them is what is under test.
-  at::manual_seed(4);
-  for (auto& [name, tensor] : adapter_->weights.all())
-    if (name.find("proj_out.weight") != std::string::npos) tensor = at::randn_like(tensor) * 0.2;
+  const MotionAdapterConfig clean = mixFramesAndDeclareCleanFirstFrame();
   const UNetMotion pinnedUnet = UNetMotion::load(sd_->components().unet, adapter_->config, adapter_->weights);
   const UNetMotion cleanUnet = UNetMotion::load(sd_->components().unet, clean, adapter_->weights);
   GenerationRequest request = clipRequest(6);
@@ -178,6 +184,41 @@ TEST_F(AnimateDiffEngine, AnAdapterTrainedOnACleanFirstFrameIsGivenItClean) {
   const Image roundTrip = decodedRoundTrip(folder_->path(), *request.initImage);
   EXPECT_GE(lanterna::testing::psnr(cleanClip->frames[0], roundTrip), 40.0);
   EXPECT_GT(frameDistance(cleanClip->frames[3], pinnedClip->frames[3]), 0.5);
+}
+
+struct StepLog final : StepObserver {
+  void onStep(const StepInfo& step) override { steps.push_back(step); }
+  std::vector<StepInfo> steps;
+};
+
+TEST_F(AnimateDiffEngine, TextToVideoWithACleanFirstFrameAdapterAnimatesTheTextToImagePicture) {
+  ASSERT_NO_FATAL_FAILURE(openParts("ad_keyframe"));
+  c10::InferenceMode guard;
+  const MotionAdapterConfig clean = mixFramesAndDeclareCleanFirstFrame();
+  const UNetMotion pinnedUnet = UNetMotion::load(sd_->components().unet, adapter_->config, adapter_->weights);
+  const UNetMotion cleanUnet = UNetMotion::load(sd_->components().unet, clean, adapter_->weights);
+  const GenerationRequest request = clipRequest(6);
+  GenerationRequest still = request;
+  still.frames = 1;
+  CancelToken cancel;
+  auto picture = sd_->generate(still, nullptr, cancel);
+  ASSERT_TRUE(picture) << picture.error().message;
+  StepLog log;
+  auto clip = AnimateDiffPipeline(*sd_, cleanUnet).generate(request, &log, cancel);
+  ASSERT_TRUE(clip) << clip.error().message;
+  ASSERT_EQ(clip->frames.size(), 6u);
+  const Image roundTrip = decodedRoundTrip(folder_->path(), picture->frames.front());
+  EXPECT_GE(lanterna::testing::psnr(clip->frames[0], roundTrip), 40.0);
+  // Both passes are one run to the observer: the keyframe's steps, then the clip's, counted up to one total.
+  ASSERT_EQ(log.steps.size(), 2u * request.steps);
+  for (std::size_t i = 0; i < log.steps.size(); ++i) {
+    EXPECT_EQ(log.steps[i].step, static_cast<int>(i) + 1);
+    EXPECT_EQ(log.steps[i].totalSteps, 2 * request.steps);
+  }
+  // An adapter that does not declare the clean first frame samples every frame from noise, as AnimateDiff does.
+  auto plain = AnimateDiffPipeline(*sd_, pinnedUnet).generate(request, nullptr, cancel);
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_LT(lanterna::testing::psnr(plain->frames[0], roundTrip), 30.0);
 }
 
 }  // namespace
