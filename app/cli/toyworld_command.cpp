@@ -3,9 +3,9 @@
 // docs/models/toyworld.md); --clips scores held-out clips instead: text-to-video, or image-to-video from each clip's
 // first frame (the motion seen, and whether the first frame is kept).
 // Diagnosis: --split train scores prompts of the training split (with --world-seed S, exactly the ones a run with
-// --seed S trained on), --truth scores the world's own renders (the detector's ceiling), --init-strength S starts
-// each image from that render (S = 0.05: what survives the VAE), --save DIR writes every image as
-// DIR/<sampler>-<steps>-<i>.png.
+// --seed S trained on; --counterparts: their first frames moving another way), --truth scores the world's own
+// renders (the detector's ceiling), --init-strength S starts each image from that render (S = 0.05: what survives
+// the VAE), --save DIR writes every image as DIR/<sampler>-<steps>-<i>.png.
 #include <QDir>
 #include <QString>
 
@@ -178,6 +178,8 @@ void addToyworldCommands(CLI::App& app, int& exitCode) {
   eval->add_option("--clips", options->clips,
                    "Score held-out clips: text (text-to-video) or image (image-to-video from the clip's first frame)")
       ->check(CLI::IsMember({"text", "image"}));
+  eval->add_flag("--counterparts", options->eval.counterparts,
+                 "Score each clip's counterpart: its first frame moving another way (lanterna-train --paired-motions)");
   eval->add_option("--save", options->saveDir, "Write every image, named by sampler, steps and prompt index");
   eval->callback([options, cfg, &exitCode] {
     options->cfgGiven = cfg->count() > 0;

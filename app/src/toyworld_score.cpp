@@ -110,7 +110,8 @@ Result<ToyworldClipScore> scoreToyworldClips(inference::Engine& engine, const To
   ToyworldClipScore score;
   double psnrSum = 0.0;
   for (int i = 0; i < options.prompts; ++i) {
-    const toy::ToyClip clip = world.clip(static_cast<std::uint64_t>(i), split);
+    const auto index = static_cast<std::uint64_t>(i);
+    const toy::ToyClip clip = options.counterparts ? world.counterpart(index, split) : world.clip(index, split);
     const inference::Image first = engineImage(clip.frames.front());
     inference::GenerationRequest request = requestFor(options, clip.caption, i);
     request.frames = static_cast<int>(clip.frames.size());

@@ -5,6 +5,9 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "lanterna/app/model_library.h"
 #include "lanterna/app/toyworld_score.h"
 
@@ -28,7 +31,7 @@ TEST(ToyworldScore, GroundTruthRendersPassEveryPromptOfBothSplits) {
 }
 
 // Image-to-video on the bundled model pins the given first frame (the bar: 25 dB), and every clip comes back
-// at the held-out clip's frame count with a motion verdict.
+// at the held-out clip's frame count with a motion verdict; so do the clips' counterparts.
 TEST(ToyworldScore, ClipsFromTheFirstFrameKeepIt) {
   const QString model = app::ModelLibrary::bundledModelsFolder() + "/toyworld";
   if (!QFileInfo::exists(model + "/motion_adapter/config.json"))
@@ -48,5 +51,20 @@ TEST(ToyworldScore, ClipsFromTheFirstFrameKeepIt) {
   for (const auto& result : score->results) {
     EXPECT_GE(result.frames.size(), 8u) << result.prompt;
     EXPECT_TRUE(result.moved || !result.reason.empty()) << result.prompt;
+  }
+  // The counterparts start on the same frames (kept as well) with another motion in the caption.
+  options.counterparts = true;
+  auto counterparts = app::scoreToyworldClips(*engine, options, app::ClipSource::FirstFrame);
+  ASSERT_TRUE(counterparts.ok()) << counterparts.error().message;
+  EXPECT_EQ(counterparts->keptFirstFrame, 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_NE(counterparts->results[i].prompt, score->results[i].prompt);
+    EXPECT_EQ(counterparts->results[i].frames.size(), score->results[i].frames.size());
+    const auto& a = counterparts->results[i].frames[0].rgb;
+    const auto& b = score->results[i].frames[0].rgb;
+    ASSERT_EQ(a.size(), b.size());
+    int largest = 0;
+    for (std::size_t k = 0; k < a.size(); ++k) largest = std::max(largest, std::abs(int(a[k]) - int(b[k])));
+    EXPECT_LE(largest, 2) << counterparts->results[i].prompt;
   }
 }

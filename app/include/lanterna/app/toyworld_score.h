@@ -28,6 +28,9 @@ struct ToyworldEvalOptions {
   // > 0: each image starts from the scene's own render at this img2img strength instead of noise. A small value
   // (one step) scores what survives the VAE: the model's ceiling, for diagnosis.
   double initStrength = 0.0;
+  // Clips: each clip's counterpart instead (the same first frame moving another way), for diagnosis of a motion run
+  // trained with lanterna-train --paired-motions: whether the caption, not the picture, decides the motion.
+  bool counterparts = false;
 };
 
 struct ToyworldPromptResult {
