@@ -155,17 +155,15 @@ float roomFor(const ShapeTruth& start, Motion motion) {
   }
 }
 
-Motion opposite(Motion motion) {
+// The reverse of a move; Unset for the rest (a resize has no reverse from the same first frame).
+Motion oppositeMove(Motion motion) {
   switch (motion) {
     case Motion::MovingLeft: return Motion::MovingRight;
     case Motion::MovingRight: return Motion::MovingLeft;
     case Motion::MovingUp: return Motion::MovingDown;
     case Motion::MovingDown: return Motion::MovingUp;
-    case Motion::Growing: return Motion::Shrinking;
-    case Motion::Shrinking: return Motion::Growing;
-    case Motion::Unset: break;
+    default: return Motion::Unset;
   }
-  return Motion::Unset;
 }
 
 }  // namespace
@@ -242,20 +240,12 @@ ToyClip ToyWorld::clip(std::uint64_t index, Split split, int frames) const {
 
 ToyClip ToyWorld::counterpart(std::uint64_t index, Split split, int frames) const {
   ClipPlan plan = planClip(index, split, frames);
-  // Growing and shrinking clips become the move with the most room. Some direction always has more than
-  // kMinCounterTravel: the centres' range is 86 pixels wide.
-  const Motion reverse = opposite(plan.motion);
-  Motion best = Motion::Unset;
-  float bestRoom = 0;
-  for (Motion m : {reverse, Motion::MovingLeft, Motion::MovingRight, Motion::MovingUp, Motion::MovingDown}) {
-    if (m == plan.motion) continue;
-    const float room = roomFor(plan.start, m);
-    if (m == reverse && room >= kMinCounterTravel) {  // the opposite direction first, when it has room
-      best = m;
-      break;
-    }
-    if (room > bestRoom) best = m, bestRoom = room;
-  }
+  // The reverse where the frame has room for it, else the move with the most room (growing and shrinking clips
+  // always take this). Some direction always has more than kMinCounterTravel: the centres' range is 86 pixels wide.
+  Motion best = oppositeMove(plan.motion);
+  if (roomFor(plan.start, best) < kMinCounterTravel)
+    for (Motion m : {Motion::MovingLeft, Motion::MovingRight, Motion::MovingUp, Motion::MovingDown})
+      if (m != plan.motion && roomFor(plan.start, m) > roomFor(plan.start, best)) best = m;
   plan.travel = std::min(plan.travel > 0 ? plan.travel : kMaxCounterTravel, roomFor(plan.start, best));
   plan.motion = best;
   return render(plan);
