@@ -80,7 +80,11 @@ stage_threads="$unet_threads" run_stage "$out/unet" --stage unet --vae "$vae" --
   --text-encoder "$out/text" --warmup 150 --cosine --min-snr 5 --cache-scenes "$unet_cache" --cache-clips "$unet_clips" --single-shape-steps "$single_shape" "${init[@]}" \
   --checkpoint-every 100 --log-every 10
 "$train" --stage export --vae "$vae" --unet "$out/unet" --out "$out/model"
+# The adapter learns image-to-video from a clean first frame (text-to-video then starts from the image model's
+# keyframe), weighted to the moving pixels, on paired clips: every first frame is trained with two motions, so the
+# caption, not the picture, decides where the shape goes.
 run_stage "$out/motion" --stage motion --init-from "$out/model" --steps "$motion_steps" --batch "$motion_batch" \
-  --lr 1e-3 --warmup 20 --cosine --checkpoint-every 50 --log-every 10
+  --lr 1e-3 --warmup 20 --cosine --checkpoint-every 50 --log-every 10 \
+  --given-first-frame 1 --motion-weight 4 --paired-motions
 "$train" --stage export-motion --motion "$out/motion" --out "$out/model"
 du -sh "$out/model"
