@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <optional>
 
 #include "latent_preview.h"
 #include "noise_schedule.h"
@@ -14,7 +13,7 @@
 namespace lanterna::inference {
 namespace {
 
-// Reports another pass's steps as part of a longer run: step `before` + n of `total`.
+// Reports another pass's steps as part of a longer run: step `before` + n of `total` (nothing without an observer).
 class StepsWithin final : public StepObserver {
  public:
   StepsWithin(StepObserver* inner, int before, int total) : inner_(inner), before_(before), total_(total) {}
@@ -22,7 +21,7 @@ class StepsWithin final : public StepObserver {
     StepInfo shifted = step;
     shifted.step += before_;
     shifted.totalSteps = total_;
-    inner_->onStep(shifted);
+    if (inner_) inner_->onStep(shifted);
   }
 
  private:
@@ -153,9 +152,8 @@ Result<GenerationOutput> AnimateDiffPipeline::generate(const GenerationRequest& 
   if (keyframeFirst) {
     GenerationRequest still = request;
     still.frames = 1;
-    std::optional<StepsWithin> keyframeProgress;
-    if (observer) keyframeProgress.emplace(observer, 0, keyframeSteps + clipSteps);
-    auto keyframe = sd_.generate(still, keyframeProgress ? &*keyframeProgress : nullptr, cancel);
+    StepsWithin keyframeProgress(observer, 0, keyframeSteps + clipSteps);
+    auto keyframe = sd_.generate(still, &keyframeProgress, cancel);
     if (!keyframe) return keyframe.error();
     pinned = encodeImage(keyframe->frames.front(), request.width, request.height);
   } else if (request.initImage) {

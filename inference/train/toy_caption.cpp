@@ -43,7 +43,7 @@ std::string sceneCaption(const ToyScene& scene, int templateIndex) {
 
 std::string clipCaption(const ToyClip& clip, int templateIndex) {
   const ShapeTruth& s = clip.track.front();
-  const bool resizing = clip.motion == Motion::Growing || clip.motion == Motion::Shrinking;
+  const bool resizing = isResize(clip.motion);
   // A size word would contradict a growing or shrinking shape.
   const std::string size = resizing ? "" : std::string(sizeName(s.size)) + " ";
   // The start cell is said so that the image model, which draws cells, puts the first frame where the clip begins.

@@ -31,9 +31,9 @@ ToyBatch ToyDataset::clipBatch(std::int64_t step, std::int64_t size, std::int64_
   if (frameCount < 2 || frameCount > 64) throw std::invalid_argument("clip batches take 2 to 64 frames");
   ToyBatch batch;
   std::vector<at::Tensor> clips;
+  const int length = static_cast<int>(frameCount);
   for (std::int64_t i = 0; i < size; ++i) {
     const auto index = static_cast<std::uint64_t>(step * size + i);
-    const int length = static_cast<int>(frameCount);
     ToyClip clip = paired && i % 2 == 1 ? world_.counterpart(index - 1, split_, length)
                                         : world_.clip(index, split_, length);
     std::vector<at::Tensor> frames;

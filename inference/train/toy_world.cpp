@@ -143,6 +143,8 @@ namespace {
 
 // Centres stay this far inside the frame, so the whole path (and the largest size) is visible.
 constexpr float kPathLow = kBigRadius + 4.0f, kPathHigh = kImageSize - kBigRadius - 4.0f;
+// How far a moving shape travels over its clip.
+constexpr float kMinTravel = 40.0f, kMaxTravel = 60.0f;
 
 // How far a shape starting at `start` can travel in `motion`'s direction without leaving the frame.
 float roomFor(const ShapeTruth& start, Motion motion) {
@@ -174,7 +176,7 @@ ToyWorld::ClipPlan ToyWorld::planClip(std::uint64_t index, Split split, int fram
   const int drawnCount = 8 + rng.below(9);  // drawn even when overridden: the rest of the clip stays the same
   plan.frameCount = frames > 1 ? frames : drawnCount;
   plan.motion = static_cast<Motion>(1 + rng.below(6));
-  const bool resizing = plan.motion == Motion::Growing || plan.motion == Motion::Shrinking;
+  const bool resizing = isResize(plan.motion);
   const bool wantHeldOut = split == Split::HeldOut && rng.below(2) == 0;
   ShapeTruth& start = plan.start;
   for (;;) {
@@ -183,7 +185,7 @@ ToyWorld::ClipPlan ToyWorld::planClip(std::uint64_t index, Split split, int fram
     start.size = resizing ? (plan.motion == Motion::Growing ? Size::Small : Size::Big)
                           : static_cast<Size>(rng.below(2));
     start.radius = resizing ? (plan.motion == Motion::Growing ? kSmallRadius : kBigRadius) : radiusFor(start.size, rng);
-    plan.travel = resizing ? 0.0f : rng.uniform(40.0f, 60.0f);
+    plan.travel = resizing ? 0.0f : rng.uniform(kMinTravel, kMaxTravel);
     const float lo = kPathLow, hi = kPathHigh, travel = plan.travel;
     start.centerX = rng.uniform(lo, hi);
     start.centerY = rng.uniform(lo, hi);
@@ -210,7 +212,6 @@ ToyClip ToyWorld::render(const ClipPlan& plan) {
   clip.background = plan.background;
   clip.templateIndex = plan.templateIndex;
   const ShapeTruth& start = plan.start;
-  const bool resizing = plan.motion == Motion::Growing || plan.motion == Motion::Shrinking;
   for (int f = 0; f < plan.frameCount; ++f) {
     const float t = static_cast<float>(f) / static_cast<float>(plan.frameCount - 1);
     ShapeTruth now = start;
@@ -224,7 +225,7 @@ ToyClip ToyWorld::render(const ClipPlan& plan) {
       case Motion::Unset: break;
     }
     now.position = positionAt(now.centerX, now.centerY);
-    if (resizing) now.size = now.radius < kSizeThreshold ? Size::Small : Size::Big;
+    if (isResize(plan.motion)) now.size = now.radius < kSizeThreshold ? Size::Small : Size::Big;
     clip.track.push_back(now);
     Image frame = blankImage(clip.background);
     drawShape(frame, now);
@@ -246,7 +247,7 @@ ToyClip ToyWorld::counterpart(std::uint64_t index, Split split, int frames) cons
   if (roomFor(plan.start, best) < kMinCounterTravel)
     for (Motion m : {Motion::MovingLeft, Motion::MovingRight, Motion::MovingUp, Motion::MovingDown})
       if (m != plan.motion && roomFor(plan.start, m) > roomFor(plan.start, best)) best = m;
-  plan.travel = std::min(plan.travel > 0 ? plan.travel : kMaxCounterTravel, roomFor(plan.start, best));
+  plan.travel = std::min(plan.travel > 0 ? plan.travel : kMaxTravel, roomFor(plan.start, best));
   plan.motion = best;
   return render(plan);
 }

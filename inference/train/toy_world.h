@@ -18,6 +18,7 @@ enum class Size { Small, Big };
 // Cells of a 3x3 grid, row by row.
 enum class Position { TopLeft, Top, TopRight, Left, Center, Right, BottomLeft, Bottom, BottomRight };
 enum class Motion { Unset, MovingLeft, MovingRight, MovingUp, MovingDown, Growing, Shrinking };
+inline bool isResize(Motion motion) { return motion == Motion::Growing || motion == Motion::Shrinking; }
 // Train never contains a held-out (colour, shape, position) combination nor the held-out caption template.
 enum class Split { Train, HeldOut };
 
@@ -29,7 +30,7 @@ constexpr float kSmallRadius = 9.0f;  // half-extent in pixels, jittered by up t
 constexpr float kBigRadius = 17.0f;
 constexpr float kSizeThreshold = 13.0f;  // radius between small and big, used by growing/shrinking truth
 // A counterpart clip travels at least this far (the frame always has room for it) and at most a clip's longest path.
-constexpr float kMinCounterTravel = 30.0f, kMaxCounterTravel = 60.0f;
+constexpr float kMinCounterTravel = 30.0f;
 
 // The caption words, as they are written: "top left" is two words, "center" one.
 const char* colourName(Colour colour);
