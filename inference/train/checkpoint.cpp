@@ -69,6 +69,7 @@ Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& para
                                       {"learning_rate", state.learningRate},
                                       {"unet_learning_rate_scale", state.unetLearningRateScale},
                                       {"given_first_frame_share", state.givenFirstFrameShare},
+                                      {"unet_cross_attention_only", state.unetCrossAttentionOnly},
                                       {"loss", state.loss},
                                       {"optimizer", "adam"},
                                       {"optimizer_state", kOptimizerFile}});
@@ -104,6 +105,7 @@ Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {
     state.learningRate = json->at("learning_rate").get<double>();
     state.unetLearningRateScale = json->value("unet_learning_rate_scale", 0.0);  // absent before session 7: frozen
     state.givenFirstFrameShare = json->value("given_first_frame_share", 0.0);  // absent before session 8: none
+    state.unetCrossAttentionOnly = json->value("unet_cross_attention_only", false);  // absent before session 10
     state.loss = json->at("loss").get<double>();
     return state;
   } catch (const nlohmann::json::exception& e) {

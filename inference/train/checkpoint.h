@@ -23,6 +23,7 @@ struct CheckpointState {
   double learningRate = 0;
   double unetLearningRateScale = 0;  // motion stage: the image UNet's share of the rate (0: frozen)
   double givenFirstFrameShare = 0;   // motion stage: clips trained with a clean first frame (image-to-video)
+  bool unetCrossAttentionOnly = false;  // motion stage: of the image UNet, only its cross-attention keys and values
   double loss = 0;
 };
 

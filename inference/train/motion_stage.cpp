@@ -42,9 +42,14 @@ std::string reversedMotion(std::string caption) {
   return caption;
 }
 
+bool isCrossAttentionKeyOrValue(const std::string& name) {
+  return name.find("attn2.to_k.") != std::string::npos || name.find("attn2.to_v.") != std::string::npos;
+}
+
 class MotionStage final : public StageModel {
  public:
-  MotionStage(const StageInputs& inputs, inference::LoadedModel image)
+  // unetParameters: the image UNet's weights as tensors to train (kMotionRunUnetPrefix), or none for a frozen UNet.
+  MotionStage(const StageInputs& inputs, inference::LoadedModel image, const NamedTensors& unetParameters)
       : vae_(std::move(*image.vae)),
         text_(inference::ClipTextConfig::fromJson(image.textEncoderConfig), image.textEncoder),
         config_(inference::MotionAdapterConfig::fromJson(toyMotionAdapterConfig())),
@@ -54,11 +59,9 @@ class MotionStage final : public StageModel {
     zeroMotionProjOut(parameters_);
     inference::Weights adapter = weightsFrom(parameters_, "");
     for (const auto& [name, table] : motionPositionTables(config_)) adapter.set(name, table.to(inputs.device));
-    if (trainsUnet()) {
-      // Fresh requires_grad tensors; makeMotionStage copies the image model's weights into them.
+    if (!unetParameters.empty()) {
+      parameters_.insert(parameters_.end(), unetParameters.begin(), unetParameters.end());
       const auto unetConfig = inference::UNetConfig::fromJson(toyUNetConfig());
-      for (auto& p : initParameters(unetLayout(unetConfig), kMotionRunUnetPrefix, inputs.device))
-        parameters_.push_back(std::move(p));
       image.unet.emplace(inference::UNet2DCondition::load(unetConfig, weightsFrom(parameters_, kMotionRunUnetPrefix)));
     }
     unet_.emplace(inference::UNetMotion::load(std::move(*image.unet), config_, adapter));
@@ -222,13 +225,21 @@ Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs) {
   if (!image->unet || !image->vae)
     return makeError(ErrorKind::FormatIncorrect, "\"" + inputs.initFrom.string() + "\" has no unet or vae.",
                      inputs.initFrom);
-  auto stage = std::make_unique<MotionStage>(inputs, std::move(*image));
   // Without a UNet share the image model stays frozen and only the adapter's tensors are trained.
-  if (stage->trainsUnet())
+  NamedTensors unetParameters;
+  if (inputs.motion.unetLearningRateScale > 0) {
+    const auto unetConfig = inference::UNetConfig::fromJson(toyUNetConfig());
+    unetParameters = initParameters(unetLayout(unetConfig), kMotionRunUnetPrefix, inputs.device);
     if (Status s = copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", kMotionRunUnetPrefix,
-                               stage->namedParameters());
+                               unetParameters);
         !s)
       return s.error();
+    // Frozen only once filled: the UNet packs the weights it will not train for inference as it loads them.
+    if (inputs.motion.unetCrossAttentionOnly)
+      for (auto& [name, tensor] : unetParameters)
+        if (!isCrossAttentionKeyOrValue(name)) tensor.requires_grad_(false);
+  }
+  auto stage = std::make_unique<MotionStage>(inputs, std::move(*image), unetParameters);
   return std::unique_ptr<StageModel>(std::move(stage));
 }
 

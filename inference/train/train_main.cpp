@@ -37,6 +37,7 @@ constexpr const char* kUsage =
     "                      [--seed S] [--resume] [--checkpoint-every K] [--log-every L] [--device cpu|cuda]\n"
     "                      [--warmup N] [--cosine] [--cache-scenes N] [--cache-clips N] [--single-shape-steps N]\n"
     "                      [--min-snr G] [--init-from MODEL_DIR] [--text-encoder TEXT_RUN] [--unet-lr-scale S]\n"
+    "                      [--unet-train all|cross-attention]\n"
     "                      [--motion-weight K] [--given-first-frame SHARE] [--clip-pool N]\n"
     "                      [--paired-motions]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
@@ -96,6 +97,12 @@ int main(int argc, char** argv) {
       else if (arg == "--init-from") options.initFrom = v;
       else if (arg == "--text-encoder") options.textEncoderRun = v;
       else if (arg == "--unet-lr-scale") options.motion.unetLearningRateScale = std::stod(v);
+      else if (arg == "--unet-train") {
+        const std::string which = v;
+        if (which != "all" && which != "cross-attention")
+          return fail("unknown --unet-train \"" + which + "\" (all or cross-attention)");
+        options.motion.unetCrossAttentionOnly = which == "cross-attention";
+      }
       else if (arg == "--motion-weight") options.motion.motionWeight = std::stod(v);
       else if (arg == "--given-first-frame") options.motion.givenFirstFrameShare = std::stod(v);
       else if (arg == "--clip-pool") options.motion.clipPool = std::stoll(v);

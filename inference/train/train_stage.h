@@ -61,6 +61,10 @@ struct MotionStageOptions {
   // > 0 trains the image UNet with the adapter, at this share of the learning rate, on still scenes as well as
   // clips so it keeps drawing stills; 0 keeps it frozen
   double unetLearningRateScale = 0;
+  // With a UNet share, train only the UNet's cross-attention keys and values (attn2.to_k, attn2.to_v): the image
+  // model learnt to read no motion words from its still captions, and these are the weights that let it, at a small
+  // share of the full UNet's gradient cost
+  bool unetCrossAttentionOnly = false;
   // > 0 weights each latent pixel's loss by 1 + K x how far it strays from its clip's mean over time, so the pixels
   // that carry the motion are not drowned by the static background the image model already draws
   double motionWeight = 0;

@@ -22,6 +22,8 @@ Status validate(const TrainOptions& o) {
   if (o.batch < 1) return refuse("The batch size must be at least 1.");
   if (!(o.learningRate > 0) || !std::isfinite(o.learningRate)) return refuse("The learning rate must be positive.");
   if (o.checkpointEvery < 1 || o.logEvery < 1) return refuse("Checkpoint and log intervals must be at least 1.");
+  if (o.motion.unetCrossAttentionOnly && !(o.motion.unetLearningRateScale > 0))
+    return refuse("Training the UNet's cross-attention needs a UNet learning-rate share above 0 (--unet-lr-scale).");
   return Ok{};
 }
 
@@ -36,6 +38,8 @@ Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const s
     mismatch = "UNet learning-rate share " + std::to_string(saved.unetLearningRateScale);
   else if (saved.givenFirstFrameShare != o.motion.givenFirstFrameShare)
     mismatch = "given-first-frame share " + std::to_string(saved.givenFirstFrameShare);
+  else if (saved.unetCrossAttentionOnly != o.motion.unetCrossAttentionOnly)
+    mismatch = saved.unetCrossAttentionOnly ? "only the UNet's cross-attention trained" : "the whole UNet trained";
   if (mismatch.empty()) return Ok{};
   return makeError(ErrorKind::InvalidArgument,
                    "Cannot resume from \"" + dir.string() + "\": it was trained with " + mismatch +
@@ -126,6 +130,7 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
                                 .learningRate = o.learningRate,
                                 .unetLearningRateScale = o.motion.unetLearningRateScale,
                                 .givenFirstFrameShare = o.motion.givenFirstFrameShare,
+                                .unetCrossAttentionOnly = o.motion.unetCrossAttentionOnly,
                                 .loss = loss};
     if (Status saved = saveCheckpoint(dir, parameters, state); !saved) return saved;
     torch::save(optimizer, (dir / kOptimizerFile).string());

@@ -303,6 +303,33 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   ASSERT_FALSE(refusedResume.ok());
   EXPECT_NE(refusedResume.error().message.find("UNet learning-rate share"), std::string::npos)
       << refusedResume.error().message;
+
+  // Training only the cross-attention keys and values moves those by the UNet's share and leaves every other UNet
+  // weight exactly as the image model has it; resuming such a run with the whole UNet trained is another run.
+  TrainOptions crossOnly = joint;
+  crossOnly.outDir = root / "cross";
+  crossOnly.motion.unetCrossAttentionOnly = true;
+  auto crossReport = runTraining(crossOnly, *motionTokenize);
+  ASSERT_TRUE(crossReport.ok()) << crossReport.error().message;
+  float keyValueMoved = 0, otherUnetMoved = 0;
+  for (const auto& [name, tensor] : crossReport->parameters) {
+    if (name.rfind("unet.", 0) != 0) continue;
+    const at::Tensor before = inference::borrowTensor(*imageUnet, *imageUnet->find(name.substr(5))).to(at::kFloat);
+    const auto has = [&name](const char* part) { return name.find(part) != std::string::npos; };
+    float& moved = has("attn2.to_k.") || has("attn2.to_v.") ? keyValueMoved : otherUnetMoved;
+    moved = std::max(moved, (tensor - before).abs().max().item<float>());
+  }
+  EXPECT_NEAR(keyValueMoved, 0.25e-3f, 0.25e-4f);
+  EXPECT_EQ(otherUnetMoved, 0.0f);
+  // The frozen weights are the image model's in the forward pass too (the same first step as the joint run's).
+  EXPECT_NEAR(crossReport->losses.front(), jointReport->losses.front(), 1e-3 * jointReport->losses.front());
+  TrainOptions wholeResume = crossOnly;
+  wholeResume.steps = 2;
+  wholeResume.resume = Resume::Yes;
+  wholeResume.motion.unetCrossAttentionOnly = false;
+  auto refusedWhole = runTraining(wholeResume, *motionTokenize);
+  ASSERT_FALSE(refusedWhole.ok());
+  EXPECT_NE(refusedWhole.error().message.find("cross-attention"), std::string::npos) << refusedWhole.error().message;
   // Its export ships that UNet beside the adapter; the adapter file keeps the MotionAdapter names only.
   std::filesystem::copy(root / "model", root / "joint-model", std::filesystem::copy_options::recursive);
   ASSERT_TRUE(exportToyMotionAdapter(root / "joint", root / "joint-model").ok());
