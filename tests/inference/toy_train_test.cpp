@@ -199,6 +199,10 @@ TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
   auto noModel = runTraining(motion);
   ASSERT_FALSE(noModel.ok());
   EXPECT_EQ(noModel.error().kind, ErrorKind::InvalidArgument);
+  motion.motion.unetCrossAttentionOnly = true;  // part of a UNet that is not trained
+  auto noShare = runTraining(motion);
+  ASSERT_FALSE(noShare.ok());
+  EXPECT_NE(noShare.error().message.find("--unet-lr-scale"), std::string::npos) << noShare.error().message;
   TrainOptions zero = smallRun(freshDir("zero"), 0);
   EXPECT_EQ(runTraining(zero).error().kind, ErrorKind::InvalidArgument);
 }
