@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include <opencv2/imgproc.hpp>
@@ -23,6 +24,9 @@ constexpr double kMaxAreaFraction = 0.45;      // above: that colour is the back
 constexpr double kSizeThresholdPx = 12.5;      // half-extent between small (~9) and big (~17)
 constexpr double kMinTravelPx = 10.0;
 constexpr double kResizeRatio = 1.6;
+// The net move over the path travelled, at least: frames drawn independently end up somewhere else by chance, but
+// jump back and forth on the way.
+constexpr double kMinSteadiness = 0.6;
 
 template <std::size_t N>
 bool known(const std::array<const char*, N>& words, const std::string& word) {
@@ -106,6 +110,24 @@ Error unknownWord(const std::string& what, const std::string& word) {
 
 std::string describeSeen(const ToyBlob& b) { return b.size + " " + b.shape + " at " + b.position; }
 
+// |last - first| / the path from first to last through every value: 1 when the values change monotonically.
+double steadiness(const std::vector<double>& values) {
+  double path = 0;
+  for (std::size_t i = 1; i < values.size(); ++i) path += std::abs(values[i] - values[i - 1]);
+  return path > 0 ? std::abs(values.back() - values.front()) / path : 1.0;
+}
+
+// The per-frame quantity a motion changes: log area for a resize, else the centroid along the motion's axis.
+std::vector<double> motionCoordinate(const std::vector<ToyBlob>& track, const std::string& motion) {
+  std::vector<double> values;
+  for (const ToyBlob& blob : track) {
+    if (motion == "growing" || motion == "shrinking") values.push_back(std::log(std::max(1.0f, blob.areaPx)));
+    else if (motion == "moving left" || motion == "moving right") values.push_back(blob.centerX);
+    else values.push_back(blob.centerY);
+  }
+  return values;
+}
+
 }  // namespace
 
 Result<ToyDetection> detectToyShape(const RgbImageView& image, const ToyTarget& target) {
@@ -163,6 +185,16 @@ Result<ToyMotionDetection> detectToyMotion(const std::vector<RgbImageView>& fram
     detection.motion = "static";
   else if (std::abs(dx) >= std::abs(dy)) detection.motion = dx < 0 ? "moving left" : "moving right";
   else detection.motion = dy < 0 ? "moving up" : "moving down";
+  if (detection.motion != "static") {
+    const double steady = steadiness(motionCoordinate(detection.track, detection.motion));
+    if (steady < kMinSteadiness) {
+      char detail[96];
+      std::snprintf(detail, sizeof detail, " (it ends up %s, over a path %.1fx as long)", detection.motion.c_str(),
+                    1.0 / std::max(steady, 1e-3));
+      detection.motion = "jumping about";
+      detection.reason = "the " + target.colour + " shape is jumping about" + detail;
+    }
+  }
 
   if (shapeVotes * 2 <= static_cast<int>(detection.track.size())) {
     std::map<std::string, int> seen;
@@ -173,7 +205,8 @@ Result<ToyMotionDetection> detectToyMotion(const std::vector<RgbImageView>& fram
     return detection;
   }
   detection.found = detection.motion == target.motion;
-  if (!detection.found) detection.reason = "the " + target.colour + " shape is " + detection.motion;
+  if (!detection.found && detection.reason.empty())
+    detection.reason = "the " + target.colour + " shape is " + detection.motion;
   return detection;
 }
 

@@ -2,6 +2,8 @@
 // that are not there: wrong colour, shape, region, size or motion.
 #include "lanterna/assets/toy_detector.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "toy_world.h"
@@ -112,6 +114,24 @@ TEST(ToyDetector, ReadsMotionFromClipsAndRejectsOtherMotions) {
   }
   EXPECT_GE(right * 100, total * 98) << right << " of " << total;
   EXPECT_EQ(wrongAccepted, 0);
+}
+
+TEST(ToyDetector, AShapeThatJumpsAboutOnTheWayHasNotMoved) {
+  // True clips with the frames between the first and the last reversed: they end where the clip ends, by a path
+  // back and forth, as independently drawn frames do.
+  const toy::ToyWorld world(5);
+  for (int i = 0; i < 30; ++i) {
+    const toy::ToyClip clip = world.clip(i, toy::Split::Train);
+    std::vector<RgbImageView> frames;
+    for (const auto& frame : clip.frames) frames.push_back(view(frame));
+    std::reverse(frames.begin() + 1, frames.end() - 1);
+    auto seen = detectToyMotion(frames, {toy::colourName(clip.track.front().colour), "", toy::motionName(clip.motion)});
+    ASSERT_TRUE(seen.ok()) << seen.error().message;
+    EXPECT_FALSE(seen->found) << clip.caption;
+    EXPECT_EQ(seen->motion, "jumping about") << clip.caption;
+    EXPECT_NE(seen->reason.find(std::string("ends up ") + toy::motionName(clip.motion)), std::string::npos)
+        << seen->reason;
+  }
 }
 
 TEST(ToyDetector, RefusesUnknownWordsAndEmptyImages) {

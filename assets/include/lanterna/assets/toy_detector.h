@@ -52,7 +52,7 @@ struct ToyClipTarget {
 struct ToyMotionDetection {
   bool found = false;
   std::string reason;
-  std::string motion;          // what the track shows ("static" when it barely moves)
+  std::string motion;          // what the track shows ("static" when it barely moves, "jumping about" when unsteady)
   std::vector<ToyBlob> track;  // the colour's largest blob per frame where there was one
 };
 
