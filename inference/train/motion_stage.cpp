@@ -4,7 +4,8 @@
 // With a UNet learning-rate share > 0 the image UNet trains too: temporal attention alone only sees each pixel's own
 // history, and a frozen image UNet's features carry neither where a shape is relative to a pixel nor which way the
 // caption says it goes, so a frozen-UNet adapter learns coherent but static clips. Still scenes are trained in the
-// same steps so the UNet keeps drawing what the image pipeline asks of it.
+// same steps so the UNet keeps drawing what the image pipeline asks of it. Training only the UNet's cross-attention
+// keys and values is the cheap middle way: they decide what the caption's motion words add to each pixel.
 #include <c10/core/GradMode.h>
 
 #include <algorithm>
