@@ -110,22 +110,16 @@ Error unknownWord(const std::string& what, const std::string& word) {
 
 std::string describeSeen(const ToyBlob& b) { return b.size + " " + b.shape + " at " + b.position; }
 
-// |last - first| / the path from first to last through every value: 1 when the values change monotonically.
-double steadiness(const std::vector<double>& values) {
-  double path = 0;
-  for (std::size_t i = 1; i < values.size(); ++i) path += std::abs(values[i] - values[i - 1]);
-  return path > 0 ? std::abs(values.back() - values.front()) / path : 1.0;
-}
+// The quantities a motion changes, per tracked frame.
+double logArea(const ToyBlob& blob) { return std::log(std::max(1.0f, blob.areaPx)); }
+double centreX(const ToyBlob& blob) { return blob.centerX; }
+double centreY(const ToyBlob& blob) { return blob.centerY; }
 
-// The per-frame quantity a motion changes: log area for a resize, else the centroid along the motion's axis.
-std::vector<double> motionCoordinate(const std::vector<ToyBlob>& track, const std::string& motion) {
-  std::vector<double> values;
-  for (const ToyBlob& blob : track) {
-    if (motion == "growing" || motion == "shrinking") values.push_back(std::log(std::max(1.0f, blob.areaPx)));
-    else if (motion == "moving left" || motion == "moving right") values.push_back(blob.centerX);
-    else values.push_back(blob.centerY);
-  }
-  return values;
+// |last - first| of a quantity over its path through every frame: 1 when it changes monotonically.
+double steadiness(const std::vector<ToyBlob>& track, double (*quantity)(const ToyBlob&)) {
+  double path = 0;
+  for (std::size_t i = 1; i < track.size(); ++i) path += std::abs(quantity(track[i]) - quantity(track[i - 1]));
+  return path > 0 ? std::abs(quantity(track.back()) - quantity(track.front())) / path : 1.0;
 }
 
 }  // namespace
@@ -179,21 +173,26 @@ Result<ToyMotionDetection> detectToyMotion(const std::vector<RgbImageView>& fram
   const ToyBlob& last = detection.track.back();
   const double dx = last.centerX - first.centerX, dy = last.centerY - first.centerY;
   const double growth = last.areaPx / std::max(1.0f, first.areaPx);
-  if (growth > kResizeRatio) detection.motion = "growing";
-  else if (growth < 1.0 / kResizeRatio) detection.motion = "shrinking";
-  else if (std::max(std::abs(dx), std::abs(dy)) < kMinTravelPx * frames.front().width / kReferenceWidth)
+  double (*changed)(const ToyBlob&) = nullptr;  // the quantity the motion changes; none when static
+  if (growth > kResizeRatio || growth < 1.0 / kResizeRatio) {
+    detection.motion = growth > 1 ? "growing" : "shrinking";
+    changed = logArea;
+  } else if (std::max(std::abs(dx), std::abs(dy)) < kMinTravelPx * frames.front().width / kReferenceWidth) {
     detection.motion = "static";
-  else if (std::abs(dx) >= std::abs(dy)) detection.motion = dx < 0 ? "moving left" : "moving right";
-  else detection.motion = dy < 0 ? "moving up" : "moving down";
-  if (detection.motion != "static") {
-    const double steady = steadiness(motionCoordinate(detection.track, detection.motion));
-    if (steady < kMinSteadiness) {
-      char detail[96];
-      std::snprintf(detail, sizeof detail, " (it ends up %s, over a path %.1fx as long)", detection.motion.c_str(),
-                    1.0 / std::max(steady, 1e-3));
-      detection.motion = "jumping about";
-      detection.reason = "the " + target.colour + " shape is jumping about" + detail;
-    }
+  } else if (std::abs(dx) >= std::abs(dy)) {
+    detection.motion = dx < 0 ? "moving left" : "moving right";
+    changed = centreX;
+  } else {
+    detection.motion = dy < 0 ? "moving up" : "moving down";
+    changed = centreY;
+  }
+  std::string detail;  // for the reason: where an unsteady shape ends up
+  if (const double steady = changed ? steadiness(detection.track, changed) : 1.0; steady < kMinSteadiness) {
+    char text[96];
+    std::snprintf(text, sizeof text, " (it ends up %s, over a path %.1fx as long)", detection.motion.c_str(),
+                  1.0 / std::max(steady, 1e-3));
+    detail = text;
+    detection.motion = "jumping about";
   }
 
   if (shapeVotes * 2 <= static_cast<int>(detection.track.size())) {
@@ -205,8 +204,7 @@ Result<ToyMotionDetection> detectToyMotion(const std::vector<RgbImageView>& fram
     return detection;
   }
   detection.found = detection.motion == target.motion;
-  if (!detection.found && detection.reason.empty())
-    detection.reason = "the " + target.colour + " shape is " + detection.motion;
+  if (!detection.found) detection.reason = "the " + target.colour + " shape is " + detection.motion + detail;
   return detection;
 }
 
