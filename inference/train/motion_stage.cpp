@@ -100,9 +100,11 @@ class MotionStage final : public StageModel {
     const at::Tensor given = at::rand({latents.size(0)}).lt(options_.givenFirstFrameShare).to(latents.device());
     const Noised noised = noiseClips(latents, noise, t, given);
     const at::Tensor predicted = unet_->forward(noised.latents, noised.timesteps, encodeCaptions(batch.tokenIds));
-    const at::Tensor weights = motionWeights(latents);
-    const at::Tensor loss = noisePredictionLoss(predicted, noise, alphasCumprod_, t, minSnrGamma_,
-                                                weights.defined() ? weights * noised.scored : noised.scored);
+    at::Tensor weights = noised.scored;
+    if (const at::Tensor moving = motionWeights(latents); moving.defined()) weights = weights * moving;
+    if (options_.highNoiseWeight > 1)
+      weights = weights * highNoiseClipWeights(alphasCumprod_, t, options_.highNoiseWeight).view({-1, 1, 1, 1, 1});
+    const at::Tensor loss = noisePredictionLoss(predicted, noise, alphasCumprod_, t, minSnrGamma_, weights);
     if (!batch.stillImages.defined()) return loss;
     const at::Tensor stills = encode(batch.stillImages);
     const at::Tensor stillT = randomTimesteps(stills.size(0));
@@ -115,6 +117,8 @@ class MotionStage final : public StageModel {
 
   // Whether the clips' motion follows the caption: the noise-prediction error on fixed clips at mid-to-high noise
   // with the caption of the reverse motion, over that with their own. Near 1, the model ignores which way things go.
+  // The clean-clip gain is the same ratio for the clean clips those predictions imply (each clip's error / SNR),
+  // which the high-noise clips dominate, where the caption, not the noisy frames, has to say where a shape goes.
   std::string diagnostics() override {
     c10::NoGradGuard noGrad;
     at::manual_seed(kProbeSeed);
@@ -123,13 +127,17 @@ class MotionStage final : public StageModel {
     // With first frames given in training, the probe gives them too: the motion from a known start.
     const at::Tensor given = at::full({kProbeClips}, options_.givenFirstFrameShare > 0, at::kBool).to(t.device());
     const Noised noised = noiseClips(probeLatents_, noise, t, given);
-    const auto error = [&](const at::Tensor& ids) {
+    const at::Tensor alpha = alphasCumprod_.index_select(0, t);
+    const at::Tensor inverseSnr = (1.0 - alpha) / alpha;
+    const auto perClipError = [&](const at::Tensor& ids) {
       const at::Tensor predicted = unet_->forward(noised.latents, noised.timesteps, text_.encode(ids.to(t.device())));
-      return ((predicted - noise).pow(2) * noised.scored).mean().item<double>();
+      return ((predicted - noise).pow(2) * noised.scored).mean({1, 2, 3, 4});
     };
-    const double own = error(probeIds_), reversed = error(probeReversedIds_);
-    char text[64];
-    std::snprintf(text, sizeof text, "direction gain %.4f", reversed / own);
+    const at::Tensor own = perClipError(probeIds_), reversed = perClipError(probeReversedIds_);
+    const double gain = (reversed.sum() / own.sum()).item<double>();
+    const double cleanGain = ((reversed * inverseSnr).sum() / (own * inverseSnr).sum()).item<double>();
+    char text[96];
+    std::snprintf(text, sizeof text, "direction gain %.4f (clean clip %.4f)", gain, cleanGain);
     return text;
   }
 

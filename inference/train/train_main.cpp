@@ -39,7 +39,7 @@ constexpr const char* kUsage =
     "                      [--min-snr G] [--init-from MODEL_DIR] [--text-encoder TEXT_RUN] [--unet-lr-scale S]\n"
     "                      [--unet-train all|cross-attention]\n"
     "                      [--motion-weight K] [--given-first-frame SHARE] [--clip-pool N]\n"
-    "                      [--paired-motions]\n"
+    "                      [--paired-motions] [--high-noise-weight W]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]\n"
@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
       else if (arg == "--motion-weight") options.motion.motionWeight = std::stod(v);
       else if (arg == "--given-first-frame") options.motion.givenFirstFrameShare = std::stod(v);
       else if (arg == "--clip-pool") options.motion.clipPool = std::stoll(v);
+      else if (arg == "--high-noise-weight") options.motion.highNoiseWeight = std::stod(v);
       else return fail("unknown option " + arg);
       if (arg == "--stage" && options.stage == Stage::Unset) return fail(std::string("unknown stage \"") + v + "\"");
     } catch (const std::exception&) {

@@ -43,4 +43,9 @@ at::Tensor noisePredictionLoss(const at::Tensor& predicted, const at::Tensor& no
   return (error * at::clamp_max(snr, minSnrGamma) / snr).mean();
 }
 
+at::Tensor highNoiseClipWeights(const at::Tensor& alphasCumprod, const at::Tensor& timesteps, double maxWeight) {
+  const at::Tensor weights = at::clamp((1.0 - alphasCumprod) / alphasCumprod, 1.0, maxWeight);
+  return weights.index_select(0, timesteps) / weights.mean();
+}
+
 }  // namespace lanterna::toy

@@ -77,6 +77,9 @@ struct MotionStageOptions {
   // Every second clip of a batch is the counterpart of the one before (ToyWorld::counterpart): the same first frame
   // moving another way, so the caption, not the picture, has to say where the shape goes
   bool pairedMotions = false;
+  // > 1 weights each clip's loss by highNoiseClipWeights (up to W): which way a shape goes is decided at high noise,
+  // where the noise-prediction error sees the clean clip's error only at the SNR's scale
+  double highNoiseWeight = 0;
 };
 
 struct StageInputs {
@@ -106,6 +109,11 @@ constexpr const char* kMotionRunUnetPrefix = "unet.";
 // A defined pixelWeights (broadcast to the error's shape, mean 1) weights the squared error of each element.
 at::Tensor noisePredictionLoss(const at::Tensor& predicted, const at::Tensor& noise, const at::Tensor& alphasCumprod,
                                const at::Tensor& timesteps, double minSnrGamma, const at::Tensor& pixelWeights = {});
+
+// Per-sample weights [B] for the noise-prediction loss: clamp(1 / SNR(t), 1, maxWeight), divided by their mean over
+// the whole schedule so the loss keeps its scale. Up to the cap this scores the predicted clean sample rather than
+// the noise at the steps where SNR < 1, and leaves the low-noise steps' noise error as it was.
+at::Tensor highNoiseClipWeights(const at::Tensor& alphasCumprod, const at::Tensor& timesteps, double maxWeight);
 
 // Where a trained VAE lies: a vae stage run (latest checkpoint + vae_config.json), or a diffusers vae folder
 // (config.json + diffusion_pytorch_model.safetensors), e.g. the shipped model's, so a UNet can be retrained on it.

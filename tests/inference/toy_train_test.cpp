@@ -16,7 +16,9 @@
 #include "lanterna/inference/safetensors.h"
 #include "checkpoint.h"
 #include "latent_cache.h"
+#include "noise_schedule.h"
 #include "toy_export.h"
+#include "toy_model_configs.h"
 #include "toy_vocab.h"
 #include "video_loader.h"
 #include "weights.h"
@@ -445,6 +447,20 @@ TEST(ToyTrain, LearningRateWarmsUpThenDecaysAlongACosine) {
   options.cosineDecay = true;
   EXPECT_NEAR(learningRateAt(options, 60), 0.55e-3, 1e-12);  // halfway: between the peak and the 10% floor
   EXPECT_NEAR(learningRateAt(options, 110), 1e-4, 1e-12);
+}
+
+TEST(ToyTrain, HighNoiseWeightsScoreTheCleanClipWhereNoiseHidesItAndKeepTheLossScale) {
+  const at::Tensor alphas =
+      inference::trainAlphasCumprod(inference::SchedulerConfig::fromJson(toySchedulerConfig())).to(at::kDouble);
+  const at::Tensor all = at::arange(alphas.size(0), at::kLong);
+  const at::Tensor weights = highNoiseClipWeights(alphas, all, 20.0);
+  EXPECT_NEAR(weights.mean().item<double>(), 1.0, 1e-9);
+  const auto weightAt = [&](std::int64_t t) { return weights[t].item<double>(); };
+  EXPECT_DOUBLE_EQ(weightAt(0), weightAt(200));  // SNR > 1: the noise error as it was
+  const double snr500 = (alphas[500] / (1 - alphas[500])).item<double>();
+  EXPECT_NEAR(weightAt(500) / weightAt(0), 1.0 / snr500, 1e-9);  // the clean sample's error
+  EXPECT_NEAR(weightAt(999) / weightAt(0), 20.0, 1e-9);  // capped
+  EXPECT_TRUE(at::all(weights.diff() >= 0).item<bool>());
 }
 
 TEST(ToyTrain, ProgressLineReadsLikeTheBrief) {
