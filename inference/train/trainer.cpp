@@ -24,6 +24,8 @@ Status validate(const TrainOptions& o) {
   if (o.checkpointEvery < 1 || o.logEvery < 1) return refuse("Checkpoint and log intervals must be at least 1.");
   if (o.motion.unetCrossAttentionOnly && !(o.motion.unetLearningRateScale > 0))
     return refuse("Training the UNet's cross-attention needs a UNet learning-rate share above 0 (--unet-lr-scale).");
+  if (o.motion.highNoiseWeight != 0 && !(o.motion.highNoiseWeight >= 1))
+    return refuse("The high-noise weight caps a weight of at least 1; it must be 1 or more, or 0 for none.");
   return Ok{};
 }
 

@@ -205,6 +205,12 @@ TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
   auto noShare = runTraining(motion);
   ASSERT_FALSE(noShare.ok());
   EXPECT_NE(noShare.error().message.find("--unet-lr-scale"), std::string::npos) << noShare.error().message;
+  TrainOptions lowWeight = smallRun(freshDir("low-weight"), 2);
+  lowWeight.motion.highNoiseWeight = 0.5;  // a cap below the floor of 1
+  auto refusedWeight = runTraining(lowWeight);
+  ASSERT_FALSE(refusedWeight.ok());
+  EXPECT_NE(refusedWeight.error().message.find("high-noise weight"), std::string::npos)
+      << refusedWeight.error().message;
   TrainOptions zero = smallRun(freshDir("zero"), 0);
   EXPECT_EQ(runTraining(zero).error().kind, ErrorKind::InvalidArgument);
 }
