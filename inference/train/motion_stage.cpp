@@ -127,8 +127,7 @@ class MotionStage final : public StageModel {
     // With first frames given in training, the probe gives them too: the motion from a known start.
     const at::Tensor given = at::full({kProbeClips}, options_.givenFirstFrameShare > 0, at::kBool).to(t.device());
     const Noised noised = noiseClips(probeLatents_, noise, t, given);
-    const at::Tensor alpha = alphasCumprod_.index_select(0, t);
-    const at::Tensor inverseSnr = (1.0 - alpha) / alpha;
+    const at::Tensor inverseSnr = 1.0 / signalToNoise(alphasCumprod_).index_select(0, t);
     const auto perClipError = [&](const at::Tensor& ids) {
       const at::Tensor predicted = unet_->forward(noised.latents, noised.timesteps, text_.encode(ids.to(t.device())));
       return ((predicted - noise).pow(2) * noised.scored).mean({1, 2, 3, 4});

@@ -30,6 +30,8 @@ Result<std::unique_ptr<StageModel>> makeStageModel(Stage stage, const StageInput
   return makeError(ErrorKind::InvalidArgument, "No training stage was given (use vae, text, unet or motion).");
 }
 
+at::Tensor signalToNoise(const at::Tensor& alphasCumprod) { return alphasCumprod / (1.0 - alphasCumprod); }
+
 at::Tensor noisePredictionLoss(const at::Tensor& predicted, const at::Tensor& noise, const at::Tensor& alphasCumprod,
                                const at::Tensor& timesteps, double minSnrGamma, const at::Tensor& pixelWeights) {
   std::vector<std::int64_t> perSample;
@@ -38,13 +40,12 @@ at::Tensor noisePredictionLoss(const at::Tensor& predicted, const at::Tensor& no
   if (pixelWeights.defined()) squared = squared * pixelWeights;
   const at::Tensor error = squared.mean(perSample);
   if (minSnrGamma <= 0) return error.mean();
-  const at::Tensor alpha = alphasCumprod.index_select(0, timesteps);
-  const at::Tensor snr = alpha / (1.0 - alpha);
+  const at::Tensor snr = signalToNoise(alphasCumprod).index_select(0, timesteps);
   return (error * at::clamp_max(snr, minSnrGamma) / snr).mean();
 }
 
 at::Tensor highNoiseClipWeights(const at::Tensor& alphasCumprod, const at::Tensor& timesteps, double maxWeight) {
-  const at::Tensor weights = at::clamp((1.0 - alphasCumprod) / alphasCumprod, 1.0, maxWeight);
+  const at::Tensor weights = at::clamp(1.0 / signalToNoise(alphasCumprod), 1.0, maxWeight);
   return weights.index_select(0, timesteps) / weights.mean();
 }
 

@@ -103,6 +103,9 @@ struct StageInputs {
 // How a motion run that trains the image UNet too names that UNet's tensors in its checkpoints (export strips it).
 constexpr const char* kMotionRunUnetPrefix = "unet.";
 
+// The schedule's signal-to-noise ratio per timestep [T]: alphaCumprod / (1 - alphaCumprod).
+at::Tensor signalToNoise(const at::Tensor& alphasCumprod);
+
 // The epsilon-prediction loss of a batch (images [B, C, H, W] or clips [B, C, F, H, W]). With minSnrGamma > 0 each
 // sample is weighted by min(SNR, gamma) / SNR (Min-SNR, Hang et al. 2023): low-noise steps, whose SNR is huge and
 // whose work is only local clean-up, stop dominating the layout decided at high noise.
