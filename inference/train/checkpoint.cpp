@@ -61,18 +61,25 @@ Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& para
   }
   const std::map<std::string, std::string> metadata = {{"format", "pt"}, {"lanterna_stage", state.stage}};
   if (Status written = inference::writeSafetensors(dir / kModelFile, tensors, metadata); !written) return written;
-  return writeJson(dir / kStateFile, {{"format", "lanterna-train/1"},
-                                      {"stage", state.stage},
-                                      {"step", state.step},
-                                      {"seed", state.seed},
-                                      {"batch", state.batch},
-                                      {"learning_rate", state.learningRate},
-                                      {"unet_learning_rate_scale", state.unetLearningRateScale},
-                                      {"given_first_frame_share", state.givenFirstFrameShare},
-                                      {"unet_cross_attention_only", state.unetCrossAttentionOnly},
-                                      {"loss", state.loss},
-                                      {"optimizer", "adam"},
-                                      {"optimizer_state", kOptimizerFile}});
+  nlohmann::json json = {{"format", "lanterna-train/1"},
+                         {"stage", state.stage},
+                         {"step", state.step},
+                         {"seed", state.seed},
+                         {"batch", state.batch},
+                         {"learning_rate", state.learningRate},
+                         {"unet_learning_rate_scale", state.unetLearningRateScale},
+                         {"given_first_frame_share", state.givenFirstFrameShare},
+                         {"unet_cross_attention_only", state.unetCrossAttentionOnly},
+                         {"loss", state.loss},
+                         {"optimizer", "adam"},
+                         {"optimizer_state", kOptimizerFile}};
+  if (const auto& c = state.lossChoices)
+    json["loss_choices"] = {{"min_snr_gamma", c->minSnrGamma},
+                            {"motion_weight", c->motionWeight},
+                            {"high_noise_weight", c->highNoiseWeight},
+                            {"paired_motions", c->pairedMotions},
+                            {"clip_pool", c->clipPool}};
+  return writeJson(dir / kStateFile, json);
 }
 
 Status markLatest(const std::filesystem::path& outDir, const std::filesystem::path& dir, std::int64_t step) {
@@ -106,6 +113,14 @@ Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {
     state.unetLearningRateScale = json->value("unet_learning_rate_scale", 0.0);  // absent before session 7: frozen
     state.givenFirstFrameShare = json->value("given_first_frame_share", 0.0);  // absent before session 8: none
     state.unetCrossAttentionOnly = json->value("unet_cross_attention_only", false);  // absent before session 10
+    if (json->contains("loss_choices")) {
+      const nlohmann::json& c = json->at("loss_choices");
+      state.lossChoices = LossChoices{.minSnrGamma = c.at("min_snr_gamma").get<double>(),
+                                      .motionWeight = c.at("motion_weight").get<double>(),
+                                      .highNoiseWeight = c.at("high_noise_weight").get<double>(),
+                                      .pairedMotions = c.at("paired_motions").get<bool>(),
+                                      .clipPool = c.at("clip_pool").get<std::int64_t>()};
+    }
     state.loss = json->at("loss").get<double>();
     return state;
   } catch (const nlohmann::json::exception& e) {

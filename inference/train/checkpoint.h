@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,16 @@
 
 namespace lanterna::toy {
 
+// How a run weighs its loss and draws its data: a resume with other choices would be another run. Checkpoints
+// written before 2026-11-24 do not record them, so a resume from one cannot check them.
+struct LossChoices {
+  double minSnrGamma = 0;      // unet, motion
+  double motionWeight = 0;     // motion: the moving pixels' extra weight
+  double highNoiseWeight = 0;  // motion: the cap of the high-noise clip weights (0: none)
+  bool pairedMotions = false;  // motion: every second clip is the counterpart of the one before
+  std::int64_t clipPool = 0;   // motion: clips drawn from the first N only (0: the whole split)
+};
+
 struct CheckpointState {
   std::string stage;
   std::int64_t step = 0;
@@ -24,6 +35,7 @@ struct CheckpointState {
   double unetLearningRateScale = 0;  // motion stage: the image UNet's share of the rate (0: frozen)
   double givenFirstFrameShare = 0;   // motion stage: clips trained with a clean first frame (image-to-video)
   bool unetCrossAttentionOnly = false;  // motion stage: of the image UNet, only its cross-attention keys and values
+  std::optional<LossChoices> lossChoices;  // absent in older checkpoints
   double loss = 0;
 };
 

@@ -29,6 +29,14 @@ Status validate(const TrainOptions& o) {
   return Ok{};
 }
 
+LossChoices lossChoicesOf(const TrainOptions& o) {
+  return {.minSnrGamma = o.minSnrGamma,
+          .motionWeight = o.motion.motionWeight,
+          .highNoiseWeight = o.motion.highNoiseWeight,
+          .pairedMotions = o.motion.pairedMotions,
+          .clipPool = o.motion.clipPool};
+}
+
 // A resumed run must be the same run: other data or settings would make its result unrepeatable.
 Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const std::filesystem::path& dir) {
   std::string mismatch;
@@ -42,6 +50,15 @@ Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const s
     mismatch = "given-first-frame share " + std::to_string(saved.givenFirstFrameShare);
   else if (saved.unetCrossAttentionOnly != o.motion.unetCrossAttentionOnly)
     mismatch = saved.unetCrossAttentionOnly ? "only the UNet's cross-attention trained" : "the whole UNet trained";
+  else if (const auto& c = saved.lossChoices; c) {
+    const LossChoices now = lossChoicesOf(o);
+    if (c->minSnrGamma != now.minSnrGamma) mismatch = "Min-SNR gamma " + std::to_string(c->minSnrGamma);
+    else if (c->motionWeight != now.motionWeight) mismatch = "motion weight " + std::to_string(c->motionWeight);
+    else if (c->highNoiseWeight != now.highNoiseWeight)
+      mismatch = "high-noise weight " + std::to_string(c->highNoiseWeight);
+    else if (c->pairedMotions != now.pairedMotions) mismatch = c->pairedMotions ? "paired motions" : "unpaired motions";
+    else if (c->clipPool != now.clipPool) mismatch = "clip pool " + std::to_string(c->clipPool);
+  }
   if (mismatch.empty()) return Ok{};
   return makeError(ErrorKind::InvalidArgument,
                    "Cannot resume from \"" + dir.string() + "\": it was trained with " + mismatch +
@@ -133,6 +150,7 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
                                 .unetLearningRateScale = o.motion.unetLearningRateScale,
                                 .givenFirstFrameShare = o.motion.givenFirstFrameShare,
                                 .unetCrossAttentionOnly = o.motion.unetCrossAttentionOnly,
+                                .lossChoices = lossChoicesOf(o),
                                 .loss = loss};
     if (Status saved = saveCheckpoint(dir, parameters, state); !saved) return saved;
     torch::save(optimizer, (dir / kOptimizerFile).string());

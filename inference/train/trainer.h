@@ -32,7 +32,7 @@ struct TrainOptions {
   std::int64_t batch = 4;
   double learningRate = 1e-3;
   std::uint64_t seed = 0;
-  Resume resume = Resume::No;  // continue from outDir/latest.json; stage, seed, batch and rate must match it
+  Resume resume = Resume::No;  // continue from outDir/latest.json; its settings and loss choices must match
   std::int64_t checkpointEvery = 500;
   std::int64_t logEvery = 10;
   ComputeDevice device = ComputeDevice::Cpu;

@@ -190,6 +190,18 @@ TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().kind, ErrorKind::InvalidArgument);
   EXPECT_NE(refused.error().message.find("seed"), std::string::npos);
+  // So are the loss choices (here Min-SNR); a checkpoint from before they were recorded cannot check them.
+  TrainOptions otherGamma = smallRun(dir, 4);
+  otherGamma.resume = Resume::Yes;
+  otherGamma.minSnrGamma = 5;
+  auto refusedGamma = runTraining(otherGamma);
+  ASSERT_FALSE(refusedGamma.ok());
+  EXPECT_NE(refusedGamma.error().message.find("Min-SNR gamma"), std::string::npos) << refusedGamma.error().message;
+  const auto stateFile = checkpointDir(dir, 2) / "state.json";
+  nlohmann::json olderState = nlohmann::json::parse(std::ifstream(stateFile));
+  ASSERT_EQ(olderState.erase("loss_choices"), 1u);
+  std::ofstream(stateFile) << olderState.dump(2);
+  EXPECT_TRUE(runTraining(otherGamma).ok());
 
   TrainOptions unet = smallRun(freshDir("unet"), 2);
   unet.stage = Stage::Unet;  // without --vae
@@ -373,6 +385,16 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   auto givenState = readCheckpointState(checkpointDir(root / "given", 1));
   ASSERT_TRUE(givenState.ok()) << givenState.error().message;
   EXPECT_EQ(givenState->givenFirstFrameShare, 1.0);
+  ASSERT_TRUE(givenState->lossChoices.has_value());
+  EXPECT_EQ(givenState->lossChoices->motionWeight, 4.0);
+  TrainOptions unweighted = given;
+  unweighted.steps = 2;
+  unweighted.resume = Resume::Yes;
+  unweighted.motion.motionWeight = 0;
+  auto refusedUnweighted = runTraining(unweighted, *motionTokenize);
+  ASSERT_FALSE(refusedUnweighted.ok());
+  EXPECT_NE(refusedUnweighted.error().message.find("motion weight"), std::string::npos)
+      << refusedUnweighted.error().message;
   std::filesystem::copy(root / "model", root / "given-model", std::filesystem::copy_options::recursive);
   ASSERT_TRUE(exportToyMotionAdapter(root / "given", root / "given-model").ok());
   auto givenAdapter = inference::loadMotionAdapter(root / "given-model" / "motion_adapter");
