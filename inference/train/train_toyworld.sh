@@ -82,9 +82,11 @@ stage_threads="$unet_threads" run_stage "$out/unet" --stage unet --vae "$vae" --
 "$train" --stage export --vae "$vae" --unet "$out/unet" --out "$out/model"
 # The adapter learns image-to-video from a clean first frame (text-to-video then starts from the image model's
 # keyframe), weighted to the moving pixels, on paired clips: every first frame is trained with two motions, so the
-# caption, not the picture, decides where the shape goes.
+# caption, not the picture, decides where the shape goes. The UNet's cross-attention keys and values train beside it
+# (on stills too): they let the image model's features carry the motion words, the only recipe whose direction probe
+# rose (sessions 10-11, docs/models/toyworld.md); the export then ships that UNet.
 run_stage "$out/motion" --stage motion --init-from "$out/model" --steps "$motion_steps" --batch "$motion_batch" \
   --lr 1e-3 --warmup 20 --cosine --checkpoint-every 50 --log-every 10 \
-  --given-first-frame 1 --motion-weight 4 --paired-motions
+  --given-first-frame 1 --motion-weight 4 --paired-motions --unet-train cross-attention --unet-lr-scale 1
 "$train" --stage export-motion --motion "$out/motion" --out "$out/model"
 du -sh "$out/model"
