@@ -10,8 +10,25 @@
 
 #include "lanterna/app/model_library.h"
 #include "lanterna/app/toyworld_score.h"
+#include "lanterna/inference/engine.h"
 
 using namespace lanterna;
+
+namespace {
+
+// The bundled toyworld folder when it has a motion adapter, else empty (the clip tests then skip).
+QString bundledClipModel() {
+  const QString model = app::ModelLibrary::bundledModelsFolder() + "/toyworld";
+  return QFileInfo::exists(model + "/motion_adapter/config.json") ? model : QString();
+}
+
+Result<inference::Engine> openOnCpu(const QString& model) {
+  inference::EngineOptions options;
+  options.device = inference::Device::Cpu;
+  return inference::Engine::open(model.toStdString(), options);
+}
+
+}  // namespace
 
 TEST(ToyworldScore, GroundTruthRendersPassEveryPromptOfBothSplits) {
   for (bool heldOut : {true, false}) {
@@ -33,12 +50,9 @@ TEST(ToyworldScore, GroundTruthRendersPassEveryPromptOfBothSplits) {
 // Image-to-video on the bundled model pins the given first frame (the bar: 25 dB), and every clip comes back
 // at the held-out clip's frame count with a motion verdict; so do the clips' counterparts.
 TEST(ToyworldScore, ClipsFromTheFirstFrameKeepIt) {
-  const QString model = app::ModelLibrary::bundledModelsFolder() + "/toyworld";
-  if (!QFileInfo::exists(model + "/motion_adapter/config.json"))
-    GTEST_SKIP() << "no toyworld model with a motion adapter at " << model.toStdString();
-  inference::EngineOptions engineOptions;
-  engineOptions.device = inference::Device::Cpu;
-  auto engine = inference::Engine::open(model.toStdString(), engineOptions);
+  const QString model = bundledClipModel();
+  if (model.isEmpty()) GTEST_SKIP() << "no toyworld model with a motion adapter in the bundled models";
+  auto engine = openOnCpu(model);
   ASSERT_TRUE(engine.ok()) << engine.error().message;
   app::ToyworldEvalOptions options;
   options.prompts = 2;
@@ -73,12 +87,9 @@ TEST(ToyworldScore, ClipsFromTheFirstFrameKeepIt) {
 // euler 20 when it shipped, 21/40 on the first 40 (docs/models/toyworld.md). A zero-initialised adapter, whose frames
 // are independent pictures, moves about 1 in 10 by chance.
 TEST(ToyworldScore, ShippedAdapterMovesHeldOutClipsAsPrompted) {
-  const QString model = app::ModelLibrary::bundledModelsFolder() + "/toyworld";
-  if (!QFileInfo::exists(model + "/motion_adapter/config.json"))
-    GTEST_SKIP() << "no toyworld model with a motion adapter at " << model.toStdString();
-  inference::EngineOptions engineOptions;
-  engineOptions.device = inference::Device::Cpu;
-  auto engine = inference::Engine::open(model.toStdString(), engineOptions);
+  const QString model = bundledClipModel();
+  if (model.isEmpty()) GTEST_SKIP() << "no toyworld model with a motion adapter in the bundled models";
+  auto engine = openOnCpu(model);
   ASSERT_TRUE(engine.ok()) << engine.error().message;
   app::ToyworldEvalOptions options;
   options.prompts = 10;
