@@ -22,9 +22,12 @@ QString bundledClipModel() {
   return QFileInfo::exists(model + "/motion_adapter/config.json") ? model : QString();
 }
 
+// One thread: ctest -j2 runs another test beside these, and two OpenMP teams on two cores spin at each other's
+// barriers (the clip test took 500 s in CI beside the semantic test, 52 s alone).
 Result<inference::Engine> openOnCpu(const QString& model) {
   inference::EngineOptions options;
   options.device = inference::Device::Cpu;
+  options.cpuThreads = 1;
   return inference::Engine::open(model.toStdString(), options);
 }
 

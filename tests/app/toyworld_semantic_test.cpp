@@ -19,6 +19,7 @@ TEST(ToyworldSemantic, HeldOutPromptsShowTheNamedShapeInTheNamedCell) {
                  << " (train it with inference/train/train_toyworld.sh and export it there)";
   inference::EngineOptions engineOptions;
   engineOptions.device = inference::Device::Cpu;
+  engineOptions.cpuThreads = 1;  // ctest -j2 runs another test beside it: two OpenMP teams on 2 cores stall
   auto engine = inference::Engine::open(model.toStdString(), engineOptions);
   ASSERT_TRUE(engine.ok()) << engine.error().message;
   EXPECT_EQ(engine->info().defaultWidth, 128);
