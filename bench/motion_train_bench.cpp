@@ -3,7 +3,8 @@
 // session-10 recipe's: 4 clips of 12 frames (the mean of 8-16), paired motions, 2 stills per clip, the adapter and
 // the UNet's cross-attention keys and values training. Figures: docs/models/toyworld.md.
 //   build/bench/motion_train_bench [--benchmark_min_time=1]
-//   build/bench/motion_train_bench --profile [steps]      self time per ATen op   (LANTERNA_RESOURCES overrides the resources folder)
+//   build/bench/motion_train_bench --profile [steps]      self time per ATen op
+// LANTERNA_RESOURCES overrides the resources folder.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -42,6 +43,7 @@ ToyBatch renderStep(const ToyDataset& data, std::int64_t step) {
   ToyBatch batch = data.clipBatch(step, kClips, kFrames, /*paired=*/true);
   ToyBatch stills = data.imageBatch(step, kStills);
   batch.stillImages = std::move(stills.images);
+  batch.stillTokenIds = std::move(stills.tokenIds);
   return batch;
 }
 
@@ -82,9 +84,7 @@ Result<std::unique_ptr<StageModel>> recipeStage(const Tokenize& tokenize) {
 }
 
 float trainingStep(StageModel& stage, const ToyDataset& data, std::int64_t step) {
-  ToyBatch batch = renderStep(data, step);
-  batch.stillTokenIds = batch.tokenIds.repeat({kStills / kClips, 1});
-  at::Tensor loss = stage.loss(batch);
+  at::Tensor loss = stage.loss(renderStep(data, step));
   loss.backward();  // gradients accumulate across steps: the optimizer's share of a step is left out
   return loss.item<float>();
 }
