@@ -49,15 +49,16 @@ bool isCrossAttentionKeyOrValue(const std::string& name) {
 
 class MotionStage final : public StageModel {
  public:
+  // adapterParameters: the adapter's tensors to train (motionAdapterLayout, fresh or continued);
   // unetParameters: the image UNet's weights as tensors to train (kMotionRunUnetPrefix), or none for a frozen UNet.
-  MotionStage(const StageInputs& inputs, inference::LoadedModel image, const NamedTensors& unetParameters)
+  MotionStage(const StageInputs& inputs, inference::LoadedModel image, NamedTensors adapterParameters,
+              const NamedTensors& unetParameters)
       : vae_(std::move(*image.vae)),
         text_(inference::ClipTextConfig::fromJson(image.textEncoderConfig), image.textEncoder),
         config_(inference::MotionAdapterConfig::fromJson(toyMotionAdapterConfig())),
         options_(inputs.motion),
-        minSnrGamma_(inputs.minSnrGamma) {
-    parameters_ = initParameters(motionAdapterLayout(config_), "", inputs.device);
-    zeroMotionProjOut(parameters_);
+        minSnrGamma_(inputs.minSnrGamma),
+        parameters_(std::move(adapterParameters)) {
     inference::Weights adapter = weightsFrom(parameters_, "");
     for (const auto& [name, table] : motionPositionTables(config_)) adapter.set(name, table.to(inputs.device));
     if (!unetParameters.empty()) {
@@ -247,7 +248,15 @@ Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs) {
       for (auto& [name, tensor] : unetParameters)
         if (!isCrossAttentionKeyOrValue(name)) tensor.requires_grad_(false);
   }
-  auto stage = std::make_unique<MotionStage>(inputs, std::move(*image), unetParameters);
+  const auto adapterConfig = inference::MotionAdapterConfig::fromJson(toyMotionAdapterConfig());
+  NamedTensors adapterParameters = initParameters(motionAdapterLayout(adapterConfig), "", inputs.device);
+  zeroMotionProjOut(adapterParameters);
+  if (inputs.motion.continueAdapter)
+    if (Status s = copyWeights(inputs.initFrom / "motion_adapter" / "diffusion_pytorch_model.safetensors", "",
+                               adapterParameters);
+        !s)
+      return s.error();
+  auto stage = std::make_unique<MotionStage>(inputs, std::move(*image), std::move(adapterParameters), unetParameters);
   return std::unique_ptr<StageModel>(std::move(stage));
 }
 

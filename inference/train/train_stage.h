@@ -80,6 +80,9 @@ struct MotionStageOptions {
   // > 1 weights each clip's loss by highNoiseClipWeights (up to W): which way a shape goes is decided at high noise,
   // where the noise-prediction error sees the clean clip's error only at the SNR's scale
   double highNoiseWeight = 0;
+  // Start from the motion adapter of the --init-from model instead of a fresh one: a finished run trained further,
+  // at a rate of its own (a fresh optimizer; resuming a run keeps its checkpoint's weights either way)
+  bool continueAdapter = false;
 };
 
 struct StageInputs {

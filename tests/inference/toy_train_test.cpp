@@ -371,6 +371,17 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   inference::EngineOptions jointOptions;
   jointOptions.device = inference::Device::Cpu;
   EXPECT_TRUE(inference::Engine::open(root / "joint-model", jointOptions).ok());
+  // --continue-adapter starts from the model's adapter (here the joint run's, proj_out already moved), not a fresh one.
+  StageInputs continued{at::kCPU, {}, *motionTokenize};
+  continued.initFrom = root / "joint-model";
+  continued.motion.continueAdapter = true;
+  auto continuedStage = makeStageModel(Stage::Motion, continued);
+  ASSERT_TRUE(continuedStage.ok()) << continuedStage.error().message;
+  for (const auto& [name, tensor] : (*continuedStage)->namedParameters()) {
+    const inference::TensorInfo* info = adapter->find(name);
+    ASSERT_NE(info, nullptr) << name;
+    EXPECT_TRUE(at::equal(tensor.to(at::kHalf), inference::borrowTensor(*adapter, *info))) << name;
+  }
 
   // A run that gives its clips their first frame clean (image-to-video's conditioning), with the moving pixels
   // weighted: its checkpoint records the share, its export declares it, and the plain run's export does not.
