@@ -11,6 +11,8 @@ PromptPayload prompt(const char* text, std::int64_t seed) {
   payload.settings.prompt = text;
   // The bundled toyworld model: its vocabulary, its native 128x128 size, settings it was trained for.
   payload.settings.model = "toyworld";
+  // Its clips follow their motion words best with euler_a (27/40 held-out clips against euler's 21/40, model card).
+  payload.settings.sampler = "euler_a";
   payload.settings.steps = 20;
   payload.settings.cfg = 2.0;  // its model_index.json recommendation (docs/models/toyworld.md)
   payload.settings.seed = seed;
