@@ -86,8 +86,8 @@ TEST(ToyworldScore, ClipsFromTheFirstFrameKeepIt) {
   }
 }
 
-// The shipped motion adapter (session 12) moves held-out clips the way their caption says: 6 of the first 10 with
-// euler 20 when it shipped, 21/40 on the first 40 (docs/models/toyworld.md). A zero-initialised adapter, whose frames
+// The shipped motion adapter (session 13) moves held-out clips the way their caption says: 5 of the first 10 with
+// euler 20 when it shipped, 27/40 on the first 40 (docs/models/toyworld.md). A zero-initialised adapter, whose frames
 // are independent pictures, moves about 1 in 10 by chance.
 TEST(ToyworldScore, ShippedAdapterMovesHeldOutClipsAsPrompted) {
   const QString model = bundledClipModel();

@@ -10,8 +10,8 @@
 
 using namespace lanterna;
 
-// 50 prompts, not 20: the shipped weights (2026-11-23, session 6) score 43/50 here and 80/100 on the first 100, so
-// a 20-prompt sample (16/20) would sit on the bar. See docs/models/toyworld.md.
+// 50 prompts, not 20: the shipped weights (session 13) score 44/50 here and 80/100 on the first 100, so a 20-prompt
+// sample (16/20) would sit on the bar. See docs/models/toyworld.md.
 TEST(ToyworldSemantic, HeldOutPromptsShowTheNamedShapeInTheNamedCell) {
   const QString model = app::ModelLibrary::bundledModelsFolder() + "/toyworld";
   if (!QFileInfo::exists(model + "/model_index.json"))
