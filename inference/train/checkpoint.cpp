@@ -78,7 +78,8 @@ Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& para
                             {"motion_weight", c->motionWeight},
                             {"high_noise_weight", c->highNoiseWeight},
                             {"paired_motions", c->pairedMotions},
-                            {"clip_pool", c->clipPool}};
+                            {"clip_pool", c->clipPool},
+                            {"first_frame_stills", c->firstFrameStills}};
   return writeJson(dir / kStateFile, json);
 }
 
@@ -119,7 +120,9 @@ Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {
                                       .motionWeight = c.at("motion_weight").get<double>(),
                                       .highNoiseWeight = c.at("high_noise_weight").get<double>(),
                                       .pairedMotions = c.at("paired_motions").get<bool>(),
-                                      .clipPool = c.at("clip_pool").get<std::int64_t>()};
+                                      .clipPool = c.at("clip_pool").get<std::int64_t>(),
+                                      // absent before session 13: none
+                                      .firstFrameStills = c.value("first_frame_stills", false)};
     }
     state.loss = json->at("loss").get<double>();
     return state;

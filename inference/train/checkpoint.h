@@ -24,6 +24,7 @@ struct LossChoices {
   double highNoiseWeight = 0;  // motion: the cap of the high-noise clip weights (0: none)
   bool pairedMotions = false;  // motion: every second clip is the counterpart of the one before
   std::int64_t clipPool = 0;   // motion: clips drawn from the first N only (0: the whole split)
+  bool firstFrameStills = false;  // motion: the clips' first frames trained as stills with their captions
 };
 
 struct CheckpointState {

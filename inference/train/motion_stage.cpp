@@ -92,6 +92,10 @@ class MotionStage final : public StageModel {
       ToyBatch stills = data.imageBatch(step, batchSize * kStillsPerClip);
       batch.stillImages = std::move(stills.images);
       batch.stillTokenIds = std::move(stills.tokenIds);
+      if (options_.firstFrameStills) {
+        batch.stillImages = at::cat({batch.stillImages, batch.images.select(1, 0)});
+        batch.stillTokenIds = at::cat({batch.stillTokenIds, batch.tokenIds});
+      }
     }
     return batch;
   }

@@ -83,6 +83,9 @@ struct MotionStageOptions {
   // Start from the motion adapter of the --init-from model instead of a fresh one: a finished run trained further,
   // at a rate of its own (a fresh optimizer; resuming a run keeps its checkpoint's weights either way)
   bool continueAdapter = false;
+  // With a UNet share, the clips' first frames are trained as stills too, with their clip captions: text-to-video
+  // draws its first frame from a caption with motion words, which the stills' scene captions never have
+  bool firstFrameStills = false;
 };
 
 struct StageInputs {

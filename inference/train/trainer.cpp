@@ -26,6 +26,9 @@ Status validate(const TrainOptions& o) {
     return refuse("Training the UNet's cross-attention needs a UNet learning-rate share above 0 (--unet-lr-scale).");
   if (o.motion.highNoiseWeight != 0 && !(o.motion.highNoiseWeight >= 1))
     return refuse("The high-noise weight caps a weight of at least 1; it must be 1 or more, or 0 for none.");
+  if (o.motion.firstFrameStills && !(o.motion.unetLearningRateScale > 0))
+    return refuse("First-frame stills train the image UNet; they need a UNet learning-rate share above 0 "
+                  "(--unet-lr-scale).");
   return Ok{};
 }
 
@@ -34,7 +37,8 @@ LossChoices lossChoicesOf(const TrainOptions& o) {
           .motionWeight = o.motion.motionWeight,
           .highNoiseWeight = o.motion.highNoiseWeight,
           .pairedMotions = o.motion.pairedMotions,
-          .clipPool = o.motion.clipPool};
+          .clipPool = o.motion.clipPool,
+          .firstFrameStills = o.motion.firstFrameStills};
 }
 
 // A resumed run must be the same run: other data or settings would make its result unrepeatable.
@@ -58,6 +62,8 @@ Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const s
       mismatch = "high-noise weight " + std::to_string(c->highNoiseWeight);
     else if (c->pairedMotions != now.pairedMotions) mismatch = c->pairedMotions ? "paired motions" : "unpaired motions";
     else if (c->clipPool != now.clipPool) mismatch = "clip pool " + std::to_string(c->clipPool);
+    else if (c->firstFrameStills != now.firstFrameStills)
+      mismatch = c->firstFrameStills ? "first-frame stills" : "no first-frame stills";
   }
   if (mismatch.empty()) return Ok{};
   return makeError(ErrorKind::InvalidArgument,

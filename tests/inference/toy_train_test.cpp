@@ -217,6 +217,12 @@ TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
   auto noShare = runTraining(motion);
   ASSERT_FALSE(noShare.ok());
   EXPECT_NE(noShare.error().message.find("--unet-lr-scale"), std::string::npos) << noShare.error().message;
+  motion.motion.unetCrossAttentionOnly = false;
+  motion.motion.firstFrameStills = true;  // stills for a UNet that is not trained
+  auto noStillShare = runTraining(motion);
+  ASSERT_FALSE(noStillShare.ok());
+  EXPECT_NE(noStillShare.error().message.find("First-frame stills"), std::string::npos)
+      << noStillShare.error().message;
   TrainOptions lowWeight = smallRun(freshDir("low-weight"), 2);
   lowWeight.motion.highNoiseWeight = 0.5;  // a cap below the floor of 1
   auto refusedWeight = runTraining(lowWeight);
@@ -437,6 +443,19 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   EXPECT_EQ(pairs.captions[1], ToyWorld(0).counterpart(4, Split::Train, pairs.images.size(1)).caption);
   EXPECT_TRUE(at::equal(pairs.images[0][0], pairs.images[1][0]));
   EXPECT_FALSE(at::equal(pairs.images[0].select(0, -1), pairs.images[1].select(0, -1)));
+
+  // First-frame stills: with a UNet share, each clip's first frame joins the still scenes, with the clip's caption.
+  StageInputs withStills = pooled;
+  withStills.motion.unetLearningRateScale = 1;
+  auto scenesOnly = makeStageModel(Stage::Motion, withStills);
+  withStills.motion.firstFrameStills = true;
+  auto firstFrames = makeStageModel(Stage::Motion, withStills);
+  ASSERT_TRUE(scenesOnly.ok() && firstFrames.ok());
+  const std::int64_t scenes = (*scenesOnly)->batch(clips, 1, 4).stillImages.size(0);
+  const ToyBatch stills = (*firstFrames)->batch(clips, 1, 4);
+  ASSERT_EQ(stills.stillImages.size(0), scenes + 4);
+  EXPECT_TRUE(at::equal(stills.stillImages.slice(0, scenes), stills.images.select(1, 0)));
+  EXPECT_TRUE(at::equal(stills.stillTokenIds.slice(0, scenes), stills.tokenIds));
 }
 
 TEST(ToyTrain, TextStageLearnsTheCaptionsAndTheUNetKeepsItsEncoderFrozen) {
