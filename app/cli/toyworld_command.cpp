@@ -1,7 +1,8 @@
 // `lanterna-cli eval-toyworld [--model toyworld] [--samplers euler,euler_a] [--steps 10,20] [--prompts 20]
 // [--clips text|image]`: the semantic score of a toy-world model per sampler and step count (the tables in
 // docs/models/toyworld.md); --clips scores held-out clips instead: text-to-video, or image-to-video from each clip's
-// first frame (the motion seen, and whether the first frame is kept).
+// first frame (the motion seen, and whether the first frame is kept; for text-to-video, whether the first frame the
+// image model drew shows the prompt).
 // Diagnosis: --split train scores prompts of the training split (with --world-seed S, exactly the ones a run with
 // --seed S trained on; --counterparts: their first frames moving another way), --truth scores the world's own
 // renders (the detector's ceiling), --init-strength S starts each image from that render (S = 0.05: what survives
@@ -49,6 +50,8 @@ void printClipRow(const std::string& sampler, int steps, const app::ToyworldClip
   if (firstFrame)
     std::snprintf(kept, sizeof kept, "%d/%d (mean %.1f dB)", score.keptFirstFrame, score.total,
                   score.meanFirstFramePsnr);
+  else
+    std::snprintf(kept, sizeof kept, "%d/%d", score.firstFrameAsPrompted, score.total);
   std::printf("%-16s %5d  %-18s %-24s %.2f\n", sampler.c_str(), steps, moved, kept, seconds / std::max(1, score.total));
   std::fflush(stdout);
 }
@@ -82,7 +85,9 @@ int saveClips(const std::string& dir, const std::string& tag, const app::Toyworl
     for (std::size_t f = 0; f < r.frames.size(); ++f)
       if (Status saved = savePngTo(r.frames[f], stem + "-" + std::to_string(f) + ".png", r.prompt); !saved)
         return reportError(saved.error());
-    printVerdict(r.moved, stem + "-*.png", r.prompt, r.reason);
+    // A text-to-video miss says whether its keyframe already missed the prompt.
+    const std::string keyframe = r.firstFrameAsPrompted ? "" : " (first frame: " + r.firstFrameReason + ")";
+    printVerdict(r.moved, stem + "-*.png", r.prompt, r.reason + keyframe);
   }
   return kExitOk;
 }
@@ -110,7 +115,7 @@ std::string tagOf(const app::ToyworldEvalOptions& eval) { return eval.sampler + 
 int runClipEval(inference::Engine& engine, const EvalOptions& options) {
   const bool firstFrame = options.clips == "image";
   std::printf("%-16s %5s  %-18s %-24s %s\n", "sampler", "steps", "moved as prompted",
-              firstFrame ? "first frame >= 25 dB" : "", "s/clip");
+              firstFrame ? "first frame >= 25 dB" : "first frame as prompted", "s/clip");
   return forEachSetting(
       options,
       [&](const app::ToyworldEvalOptions& eval) {

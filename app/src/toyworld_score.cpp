@@ -131,6 +131,11 @@ Result<ToyworldClipScore> scoreToyworldClips(inference::Engine& engine, const To
     if (!seen) return seen.error();
     result.moved = seen->found;
     if (!seen->found) result.reason = seen->reason;
+    auto drawn = assets::detectToyShape(views.front(), targetOf(mover));
+    if (!drawn) return drawn.error();
+    result.firstFrameAsPrompted = drawn->found;
+    if (!drawn->found) result.firstFrameReason = drawn->reason;
+    score.firstFrameAsPrompted += drawn->found ? 1 : 0;
     if (source == ClipSource::FirstFrame) {
       result.firstFramePsnr = psnr(result.frames.front(), first);
       psnrSum += result.firstFramePsnr;

@@ -65,6 +65,8 @@ TEST(ToyworldScore, ClipsFromTheFirstFrameKeepIt) {
   ASSERT_TRUE(score.ok()) << score.error().message;
   ASSERT_EQ(score->total, 2);
   EXPECT_EQ(score->keptFirstFrame, 2) << "mean " << score->meanFirstFramePsnr << " dB";
+  // A kept first frame is the world's own render, which the still detector always finds as prompted.
+  EXPECT_EQ(score->firstFrameAsPrompted, 2) << score->results[0].firstFrameReason << score->results[1].firstFrameReason;
   for (const auto& result : score->results) {
     EXPECT_GE(result.frames.size(), 8u) << result.prompt;
     EXPECT_TRUE(result.moved || !result.reason.empty()) << result.prompt;
@@ -105,4 +107,26 @@ TEST(ToyworldScore, ShippedAdapterMovesHeldOutClipsAsPrompted) {
   for (const auto& result : score->results)
     if (!result.moved) misses += "\n  \"" + result.prompt + "\": " + result.reason;
   EXPECT_GE(score->moved, 4) << score->moved << "/10 moved as prompted; misses:" << misses;
+}
+
+// Text-to-video judges the first frame the image model drew as the image score judges a still, and says what the
+// detector saw when it missed, so keyframe misses can be told apart from motion misses.
+TEST(ToyworldScore, ClipsFromTextJudgeTheirFirstFrame) {
+  const QString model = bundledClipModel();
+  if (model.isEmpty()) GTEST_SKIP() << "no toyworld model with a motion adapter in the bundled models";
+  auto engine = openOnCpu(model);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  app::ToyworldEvalOptions options;
+  options.prompts = 3;
+  options.sampler = "euler";
+  options.steps = 6;
+  auto score = app::scoreToyworldClips(*engine, options, app::ClipSource::Text);
+  ASSERT_TRUE(score.ok()) << score.error().message;
+  ASSERT_EQ(score->total, 3);
+  int asPrompted = 0;
+  for (const auto& result : score->results) {
+    EXPECT_NE(result.firstFrameAsPrompted, !result.firstFrameReason.empty()) << result.prompt;
+    asPrompted += result.firstFrameAsPrompted ? 1 : 0;
+  }
+  EXPECT_EQ(score->firstFrameAsPrompted, asPrompted);
 }

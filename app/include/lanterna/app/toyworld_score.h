@@ -64,12 +64,17 @@ struct ToyworldClipResult {
   bool moved = false;            // the named shape moved as the caption says
   double firstFramePsnr = 0.0;   // image-to-video: the first frame against the given one, in dB
   std::string reason;            // the motion seen instead, when not moved
+  // The first frame shows the named shape in its cell, judged as the image score judges a still. For text-to-video
+  // this scores the keyframe the image model drew, so a miss can be told apart from a motion the adapter got wrong.
+  bool firstFrameAsPrompted = false;
+  std::string firstFrameReason;  // what the detector saw instead, when not
   std::vector<inference::Image> frames;
 };
 
 struct ToyworldClipScore {
   int moved = 0;
   int keptFirstFrame = 0;  // image-to-video: first frames at or above kFirstFramePsnr
+  int firstFrameAsPrompted = 0;
   int total = 0;
   double meanFirstFramePsnr = 0.0;
   std::vector<ToyworldClipResult> results;
