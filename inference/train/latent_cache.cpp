@@ -16,14 +16,15 @@ namespace {
 
 constexpr std::int64_t kChunk = 128;  // scenes rendered, then encoded, at a time
 
-// Frame `index mod length` of train clip `index`, as a one-shape scene captioned with the clip's caption.
-ToyScene clipFrameScene(const ToyWorld& world, std::uint64_t index) {
+// The first frame of train clip `index`, as a one-shape scene captioned with the clip's caption. Captions name the
+// start cell and text-to-video draws the first frame from the caption, so the image model learns that motion words
+// leave the picture as the cell says (a later frame would teach "moving left" as "somewhere left of the cell").
+ToyScene clipFirstFrameScene(const ToyWorld& world, std::uint64_t index) {
   ToyClip clip = world.clip(index, Split::Train);
-  const std::size_t frame = index % clip.frames.size();
   ToyScene scene;
-  scene.image = std::move(clip.frames[frame]);
+  scene.image = std::move(clip.frames.front());
   scene.background = clip.background;
-  scene.shapes = {clip.track[frame]};
+  scene.shapes = {clip.track.front()};
   scene.caption = std::move(clip.caption);
   return scene;
 }
@@ -56,7 +57,7 @@ Status buildLatentCache(const inference::AutoencoderKL& vae, const Tokenize& tok
         for (std::int64_t i = begin + t; i < end; i += threads)
           scenes[static_cast<std::size_t>(i - begin)] =
               i < options.scenes ? world.scene(static_cast<std::uint64_t>(i), Split::Train)
-                                 : clipFrameScene(world, static_cast<std::uint64_t>(i - options.scenes));
+                                 : clipFirstFrameScene(world, static_cast<std::uint64_t>(i - options.scenes));
       });
     for (auto& thread : pool) thread.join();
     std::vector<at::Tensor> images;
@@ -81,7 +82,9 @@ Status buildLatentCache(const inference::AutoencoderKL& vae, const Tokenize& tok
   if (length > 0) tensors.push_back({"token_ids", inference::DType::I64, {n, length}, ids.data()});
   std::filesystem::create_directories(file.parent_path());
   return inference::writeSafetensors(file, tensors,
-                                     {{"seed", std::to_string(options.seed)}, {"clips", std::to_string(options.clips)}});
+                                     {{"seed", std::to_string(options.seed)},
+                                      {"clips", std::to_string(options.clips)},
+                                      {"clip_frames", kClipFramesFirst}});
 }
 
 Result<LatentCache> loadLatentCache(const std::filesystem::path& file, double scaling) {
@@ -104,6 +107,7 @@ Result<LatentCache> loadLatentCache(const std::filesystem::path& file, double sc
   const auto& meta = opened->metadata();
   if (auto it = meta.find("seed"); it != meta.end()) cache.seed = std::stoull(it->second);
   if (auto it = meta.find("clips"); it != meta.end()) cache.clips = std::stoll(it->second);
+  if (auto it = meta.find("clip_frames"); it != meta.end()) cache.clipFrames = it->second;
   return cache;
 }
 

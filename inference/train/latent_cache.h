@@ -25,12 +25,14 @@ class AutoencoderKL;
 namespace lanterna::toy {
 
 constexpr const char* kLatentCacheFile = "latent_cache.safetensors";
+// What a cache's clip rows hold; caches from before it was recorded took a later frame and are rebuilt.
+constexpr const char* kClipFramesFirst = "first";
 
 struct LatentCacheOptions {
   std::uint64_t seed = 1;      // the toy world's seed; scenes 0..scenes-1 of its train split
   std::int64_t scenes = 4096;
-  // Rows after the scenes: one frame of each of clips 0..clips-1 (frame i mod its length) with the clip's caption,
-  // so the image model learns what a motion phrase means for where the shape may stand.
+  // Rows after the scenes: the first frame of each of clips 0..clips-1 with the clip's caption, so the image model
+  // learns that a motion phrase does not move the shape out of the cell the caption names.
   std::int64_t clips = 0;
   int threads = 2;             // rendering threads (the VAE uses ATen's own)
 };
@@ -42,6 +44,7 @@ struct LatentCache {
   at::Tensor singleShape;  // indices of the one-shape scenes (curriculum)
   std::uint64_t seed = 0;
   std::int64_t clips = 0;  // how many of the rows are clip frames
+  std::string clipFrames;  // kClipFramesFirst, or empty for an older cache
 
   std::int64_t size() const { return latents.size(0); }
   // Indices of a random batch, drawn from ATen's global generator (the trainer seeds it per step).

@@ -135,7 +135,7 @@ Result<LatentCache> runCache(const StageInputs& inputs, const inference::Autoenc
   if (std::filesystem::exists(file, error)) {
     auto cache = loadLatentCache(file, vae.config().scalingFactor);
     if (cache && cache->size() == inputs.cacheScenes + inputs.cacheClips && cache->clips == inputs.cacheClips &&
-        cache->seed == inputs.seed)
+        cache->seed == inputs.seed && (cache->clips == 0 || cache->clipFrames == kClipFramesFirst))
       return cache;
   }
   LatentCacheOptions options;
@@ -171,10 +171,19 @@ Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs) {
       if (!s) return s.error();
   }
   if (!inputs.textEncoderRun.empty()) {
-    auto dir = latestCheckpoint(inputs.textEncoderRun);
-    if (!dir) return dir.error();
-    if (Status s = copyWeights(*dir / kModelFile, "text_encoder.", stage->namedParameters(), StoredNames::WithPrefix); !s)
-      return s.error();
+    // A text run's latest checkpoint, or a model folder's text encoder (to continue a shipped model with its
+    // encoder frozen, as the text stage left it).
+    const auto modelEncoder = inputs.textEncoderRun / "text_encoder" / "model.safetensors";
+    std::error_code error;
+    if (std::filesystem::exists(modelEncoder, error)) {
+      if (Status s = copyWeights(modelEncoder, "text_encoder.", stage->namedParameters()); !s) return s.error();
+    } else {
+      auto dir = latestCheckpoint(inputs.textEncoderRun);
+      if (!dir) return dir.error();
+      if (Status s = copyWeights(*dir / kModelFile, "text_encoder.", stage->namedParameters(), StoredNames::WithPrefix);
+          !s)
+        return s.error();
+    }
     stage->freezeTextEncoder();
   }
   return std::unique_ptr<StageModel>(std::move(stage));

@@ -256,10 +256,22 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   ASSERT_TRUE(cache.ok()) << cache.error().message;
   EXPECT_EQ(cache->size(), 32);
   EXPECT_EQ(cache->clips, 8);
-  // Clip rows come after the scenes and carry the clip's caption: the start cell and the motion.
+  EXPECT_EQ(cache->clipFrames, kClipFramesFirst);
+  // Clip rows come after the scenes and carry the clip's caption (the start cell and the motion) with the clip's
+  // first frame, the picture text-to-video draws from that caption.
   const ToyClip clip = ToyWorld(unet.seed).clip(1, Split::Train);
   EXPECT_TRUE(at::equal(cache->tokenIds[25], at::tensor((*tokenize)(clip.caption), at::kLong))) << clip.caption;
   EXPECT_FALSE(at::equal(cache->tokenIds[25], cache->tokenIds[1]));
+  {
+    auto vae = loadTrainedVae(root / "vae", at::kCPU);
+    ASSERT_TRUE(vae.ok()) << vae.error().message;
+    c10::NoGradGuard noGrad;
+    auto latentOf = [&](const Image& frame) { return vae->encode(imageToTensor(frame).unsqueeze(0)).mean[0]; };
+    const at::Tensor cached = cache->latents[25];
+    const double first = (cached - latentOf(clip.frames.front())).abs().max().item<double>();
+    EXPECT_LT(first, 0.02);  // fp16 storage
+    EXPECT_GT((cached - latentOf(clip.frames.back())).abs().max().item<double>(), 10 * first + 0.02);
+  }
 
   const Status exported = exportToyModel(root / "vae", root / "unet", root / "model");
   ASSERT_TRUE(exported.ok()) << exported.error().message;
@@ -489,6 +501,28 @@ TEST(ToyTrain, TextStageLearnsTheCaptionsAndTheUNetKeepsItsEncoderFrozen) {
                                       [&](const auto& p) { return p.first == name; });
     ASSERT_NE(trained, report->parameters.end()) << name;
     EXPECT_TRUE(at::equal(tensor, trained->second)) << name << " moved during the unet stage";
+    ++compared;
+  }
+  EXPECT_GT(compared, 10);
+
+  // A model folder gives its encoder as well, frozen the same way, so a shipped model's UNet can be trained on.
+  ASSERT_TRUE(exportToyModel(root / "vae", root / "unet", root / "model").ok());
+  auto shippedEncoder = inference::SafetensorsFile::open(root / "model" / "text_encoder" / "model.safetensors");
+  ASSERT_TRUE(shippedEncoder.ok()) << shippedEncoder.error().message;
+  TrainOptions continued = smallRun(root / "continued", 2);
+  continued.stage = Stage::Unet;
+  continued.vaeRun = root / "vae";
+  continued.initFrom = continued.textEncoderRun = root / "model";
+  continued.batch = 2;
+  continued.cacheScenes = 8;
+  auto continuedReport = runTraining(continued, *tokenize);
+  ASSERT_TRUE(continuedReport.ok()) << continuedReport.error().message;
+  compared = 0;
+  for (const auto& [name, tensor] : continuedReport->parameters) {
+    if (name.rfind("text_encoder.", 0) != 0) continue;
+    const inference::TensorInfo* info = shippedEncoder->find(name.substr(std::string("text_encoder.").size()));
+    ASSERT_NE(info, nullptr) << name;
+    EXPECT_TRUE(at::equal(tensor, inference::borrowTensor(*shippedEncoder, *info).to(at::kFloat))) << name;
     ++compared;
   }
   EXPECT_GT(compared, 10);
