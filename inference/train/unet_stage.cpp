@@ -128,6 +128,21 @@ class UNetStage final : public StageModel {
   bool textFrozen_ = false;
 };
 
+std::filesystem::path modelTextEncoderFile(const std::filesystem::path& modelDir) {
+  return modelDir / "text_encoder" / "model.safetensors";
+}
+
+// The encoder `--text-encoder` names: a model folder's (to continue a shipped model with its encoder frozen, as the
+// text stage left it), else a text run's latest checkpoint.
+Status copyTextEncoder(const std::filesystem::path& from, const NamedTensors& parameters) {
+  std::error_code error;
+  if (std::filesystem::exists(modelTextEncoderFile(from), error))
+    return copyWeights(modelTextEncoderFile(from), "text_encoder.", parameters);
+  auto dir = latestCheckpoint(from);
+  if (!dir) return dir.error();
+  return copyWeights(*dir / kModelFile, "text_encoder.", parameters, StoredNames::WithPrefix);
+}
+
 // The run's cache, built on first use; a cache of another size, clip share or seed is rebuilt.
 Result<LatentCache> runCache(const StageInputs& inputs, const inference::AutoencoderKL& vae) {
   const auto file = inputs.outDir / kLatentCacheFile;
@@ -167,23 +182,11 @@ Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs) {
   if (!inputs.initFrom.empty()) {
     const NamedTensors parameters = stage->namedParameters();
     for (Status s : {copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", "unet.", parameters),
-                     copyWeights(inputs.initFrom / "text_encoder" / "model.safetensors", "text_encoder.", parameters)})
+                     copyWeights(modelTextEncoderFile(inputs.initFrom), "text_encoder.", parameters)})
       if (!s) return s.error();
   }
   if (!inputs.textEncoderRun.empty()) {
-    // A text run's latest checkpoint, or a model folder's text encoder (to continue a shipped model with its
-    // encoder frozen, as the text stage left it).
-    const auto modelEncoder = inputs.textEncoderRun / "text_encoder" / "model.safetensors";
-    std::error_code error;
-    if (std::filesystem::exists(modelEncoder, error)) {
-      if (Status s = copyWeights(modelEncoder, "text_encoder.", stage->namedParameters()); !s) return s.error();
-    } else {
-      auto dir = latestCheckpoint(inputs.textEncoderRun);
-      if (!dir) return dir.error();
-      if (Status s = copyWeights(*dir / kModelFile, "text_encoder.", stage->namedParameters(), StoredNames::WithPrefix);
-          !s)
-        return s.error();
-    }
+    if (Status s = copyTextEncoder(inputs.textEncoderRun, stage->namedParameters()); !s) return s.error();
     stage->freezeTextEncoder();
   }
   return std::unique_ptr<StageModel>(std::move(stage));

@@ -31,6 +31,15 @@ Result<inference::Engine> openOnCpu(const QString& model) {
   return inference::Engine::open(model.toStdString(), options);
 }
 
+// Clip scores of the first `prompts` held-out clips with euler at `steps`.
+app::ToyworldEvalOptions eulerClips(int prompts, int steps) {
+  app::ToyworldEvalOptions options;
+  options.prompts = prompts;
+  options.sampler = "euler";
+  options.steps = steps;
+  return options;
+}
+
 }  // namespace
 
 TEST(ToyworldScore, GroundTruthRendersPassEveryPromptOfBothSplits) {
@@ -57,10 +66,7 @@ TEST(ToyworldScore, ClipsFromTheFirstFrameKeepIt) {
   if (model.isEmpty()) GTEST_SKIP() << "no toyworld model with a motion adapter in the bundled models";
   auto engine = openOnCpu(model);
   ASSERT_TRUE(engine.ok()) << engine.error().message;
-  app::ToyworldEvalOptions options;
-  options.prompts = 2;
-  options.sampler = "euler";
-  options.steps = 6;
+  app::ToyworldEvalOptions options = eulerClips(2, 6);
   auto score = app::scoreToyworldClips(*engine, options, app::ClipSource::FirstFrame);
   ASSERT_TRUE(score.ok()) << score.error().message;
   ASSERT_EQ(score->total, 2);
@@ -96,10 +102,7 @@ TEST(ToyworldScore, ShippedAdapterMovesHeldOutClipsAsPrompted) {
   if (model.isEmpty()) GTEST_SKIP() << "no toyworld model with a motion adapter in the bundled models";
   auto engine = openOnCpu(model);
   ASSERT_TRUE(engine.ok()) << engine.error().message;
-  app::ToyworldEvalOptions options;
-  options.prompts = 10;
-  options.sampler = "euler";
-  options.steps = 20;
+  app::ToyworldEvalOptions options = eulerClips(10, 20);
   options.cfgScale = engine->info().defaultCfgScale;
   auto score = app::scoreToyworldClips(*engine, options, app::ClipSource::FirstFrame);
   ASSERT_TRUE(score.ok()) << score.error().message;
@@ -116,10 +119,7 @@ TEST(ToyworldScore, ClipsFromTextJudgeTheirFirstFrame) {
   if (model.isEmpty()) GTEST_SKIP() << "no toyworld model with a motion adapter in the bundled models";
   auto engine = openOnCpu(model);
   ASSERT_TRUE(engine.ok()) << engine.error().message;
-  app::ToyworldEvalOptions options;
-  options.prompts = 3;
-  options.sampler = "euler";
-  options.steps = 6;
+  app::ToyworldEvalOptions options = eulerClips(3, 6);
   auto score = app::scoreToyworldClips(*engine, options, app::ClipSource::Text);
   ASSERT_TRUE(score.ok()) << score.error().message;
   ASSERT_EQ(score->total, 3);
