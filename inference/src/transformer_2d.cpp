@@ -34,8 +34,17 @@ BasicTransformerBlock BasicTransformerBlock::load(const Weights& w, int64_t dim,
   return block;
 }
 
-at::Tensor BasicTransformerBlock::operator()(at::Tensor x, const at::Tensor& context) const {
-  x = attn1_(norm1_(x), {}) + x;
+at::Tensor BasicTransformerBlock::operator()(at::Tensor x, const at::Tensor& context, FrameAnchor anchor) const {
+  const at::Tensor normed = norm1_(x);
+  if (anchor.active()) {
+    // Keys and values: the frame's own tokens, then its clip's first frame's. For the first frame that repeats each
+    // key once, which leaves its softmax, and so its output, as it was.
+    const int64_t frames = anchor.framesPerClip, tokens = normed.size(1), dim = normed.size(2);
+    const at::Tensor first = normed.view({-1, frames, tokens, dim}).narrow(1, 0, 1).expand({-1, frames, tokens, dim});
+    x = attn1_(normed, at::cat({normed, first.reshape({-1, tokens, dim})}, 1)) + x;
+  } else {
+    x = attn1_(normed, {}) + x;
+  }
   x = attn2_(norm2_(x), context) + x;
   auto parts = geglu_(norm3_(x)).chunk(2, -1);  // GEGLU: h * gelu(gate), exact erf GELU
   return ffOut_(parts[0] * at::gelu(parts[1])) + x;
@@ -59,13 +68,13 @@ Transformer2D Transformer2D::load(const Weights& w, const TransformerShape& shap
   return t;
 }
 
-at::Tensor Transformer2D::operator()(const at::Tensor& x, const at::Tensor& context) const {
+at::Tensor Transformer2D::operator()(const at::Tensor& x, const at::Tensor& context, FrameAnchor anchor) const {
   const int64_t batch = x.size(0), c = x.size(1), height = x.size(2), width = x.size(3);
   at::Tensor h = norm_(x);
   if (!shape_.linearProjection) h = projInConv_(h);
   h = h.permute({0, 2, 3, 1}).reshape({batch, height * width, c});
   if (shape_.linearProjection) h = projInLinear_(h);
-  for (const auto& block : blocks_) h = block(h, context);
+  for (const auto& block : blocks_) h = block(h, context, anchor);
   if (shape_.linearProjection) h = projOutLinear_(h);
   // Back to the input's layout: a view for channels-last input, one copy for NCHW.
   h = h.reshape({batch, height, width, c}).permute({0, 3, 1, 2});

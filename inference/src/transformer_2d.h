@@ -14,6 +14,14 @@
 
 namespace lanterna::inference {
 
+// A batch of clips (B*F images, frames-major) whose self-attention also looks at each clip's first frame, so a given
+// image-to-video frame reaches the pixels its shape moves to; temporal attention reads one pixel's history only.
+// 0 frames: each image attends to itself alone. The first frame's own output is unchanged either way.
+struct FrameAnchor {
+  int64_t framesPerClip = 0;
+  bool active() const { return framesPerClip > 1; }
+};
+
 // q/k/v projections (no bias) and to_out.0 (bias); context dim differs from the query dim for cross-attention.
 class Attention {
  public:
@@ -29,7 +37,7 @@ class Attention {
 class BasicTransformerBlock {
  public:
   static BasicTransformerBlock load(const Weights& w, int64_t dim, int64_t contextDim, int64_t heads, Upcast upcast);
-  at::Tensor operator()(at::Tensor x, const at::Tensor& context) const;
+  at::Tensor operator()(at::Tensor x, const at::Tensor& context, FrameAnchor anchor = {}) const;
 
  private:
   LayerNorm norm1_, norm2_, norm3_;
@@ -50,7 +58,7 @@ struct TransformerShape {
 class Transformer2D {
  public:
   static Transformer2D load(const Weights& w, const TransformerShape& shape);
-  at::Tensor operator()(const at::Tensor& x, const at::Tensor& context) const;
+  at::Tensor operator()(const at::Tensor& x, const at::Tensor& context, FrameAnchor anchor = {}) const;
 
  private:
   TransformerShape shape_;

@@ -142,7 +142,7 @@ at::Tensor UNet2DCondition::forward(const at::Tensor& sample, const at::Tensor& 
 }
 
 at::Tensor UNet2DCondition::forward(const at::Tensor& sampleIn, const at::Tensor& timestep,
-                                    const at::Tensor& contextIn, const BlockHook& hook) const {
+                                    const at::Tensor& contextIn, const BlockHook& hook, FrameAnchor anchor) const {
   auto hooked = [&](const at::Tensor& x, BlockSite::Part part, size_t level, size_t layer) {
     return hook ? hook(x, BlockSite{part, level, layer}) : x;
   };
@@ -168,7 +168,7 @@ at::Tensor UNet2DCondition::forward(const at::Tensor& sampleIn, const at::Tensor
     const Level& level = downLevels_[i];
     for (size_t j = 0; j < level.resnets.size(); ++j) {
       h = level.resnets[j](h, temb);
-      if (!level.attentions.empty()) h = level.attentions[j](h, context);
+      if (!level.attentions.empty()) h = level.attentions[j](h, context, anchor);
       h = hooked(h, BlockSite::Part::Down, i, j);
       skips.push_back(h);
     }
@@ -179,7 +179,7 @@ at::Tensor UNet2DCondition::forward(const at::Tensor& sampleIn, const at::Tensor
   }
 
   // 3. Middle.
-  h = midAttention_(midResnet1_(h, temb), context);
+  h = midAttention_(midResnet1_(h, temb), context, anchor);
   h = midResnet2_(hooked(h, BlockSite::Part::Mid, 0, 0), temb);
 
   // 4. Up path: each resnet takes the last skip; upsample to the next skip's size (odd sizes round-trip).
@@ -188,7 +188,7 @@ at::Tensor UNet2DCondition::forward(const at::Tensor& sampleIn, const at::Tensor
     for (size_t j = 0; j < level.resnets.size(); ++j) {
       h = level.resnets[j](at::cat({h, skips.back()}, 1), temb);
       skips.pop_back();
-      if (!level.attentions.empty()) h = level.attentions[j](h, context);
+      if (!level.attentions.empty()) h = level.attentions[j](h, context, anchor);
       h = hooked(h, BlockSite::Part::Up, i, j);
     }
     if (level.hasUpsample) h = level.up(h, skips.back().sizes().slice(2));

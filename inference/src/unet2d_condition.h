@@ -55,8 +55,9 @@ class UNet2DCondition {
   static UNet2DCondition load(const UNetConfig& config, const Weights& weights);
   // sample (B, C, H, W); timestep 0-d or (B), integer or float; context (B, T, crossAttentionDim).
   at::Tensor forward(const at::Tensor& sample, const at::Tensor& timestep, const at::Tensor& context) const;
+  // `anchor`: the batch is clips whose frames' self-attention also reads their first frame (see FrameAnchor).
   at::Tensor forward(const at::Tensor& sample, const at::Tensor& timestep, const at::Tensor& context,
-                     const BlockHook& hook) const;
+                     const BlockHook& hook, FrameAnchor anchor = {}) const;
   const UNetConfig& config() const { return config_; }
   at::ScalarType dtype() const { return convIn_.weight.scalar_type(); }
   at::Device device() const { return convIn_.weight.device(); }

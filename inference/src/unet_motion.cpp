@@ -29,6 +29,7 @@ MotionAdapterConfig MotionAdapterConfig::fromJson(const nlohmann::json& json) {
     c.maxSequence = json.value("motion_max_seq_length", c.maxSequence);
     c.midBlock = json.value("use_motion_mid_block", c.midBlock);
     c.cleanFirstFrame = json.value("lanterna_clean_first_frame", c.cleanFirstFrame);
+    c.firstFrameAttention = json.value("lanterna_first_frame_attention", c.firstFrameAttention);
   } catch (const nlohmann::json::exception& e) {
     throw WeightsError(std::string("MotionAdapter config has a missing or wrong value: ") + e.what());
   }
@@ -110,7 +111,8 @@ at::Tensor UNetMotion::forward(const at::Tensor& sample, const at::Tensor& times
     }
     return h;
   };
-  at::Tensor out = spatial_.forward(flat, t, frameContext, hook);
+  const FrameAnchor anchor{config_.firstFrameAttention ? frames : 0};
+  at::Tensor out = spatial_.forward(flat, t, frameContext, hook, anchor);
 
   // 3. Back to (B, C, F, H, W).
   return out.reshape({batch, frames, out.size(1), height, width}).permute({0, 2, 1, 3, 4});

@@ -30,6 +30,9 @@ struct MotionAdapterConfig {
   // image-to-video first frame clean at timestep 0, the other frames at the step's; without it the frame is pinned
   // at each step's noise level, which any AnimateDiff adapter accepts.
   bool cleanFirstFrame = false;
+  // "lanterna_first_frame_attention": every frame's spatial self-attention also reads its clip's first frame
+  // (FrameAnchor); an adapter trained that way is run that way.
+  bool firstFrameAttention = false;
 
   static MotionAdapterConfig fromJson(const nlohmann::json& json);
   // From tensor names and shapes alone (single .safetensors / .ckpt-converted files carry no config).

@@ -70,6 +70,7 @@ Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& para
                          {"unet_learning_rate_scale", state.unetLearningRateScale},
                          {"given_first_frame_share", state.givenFirstFrameShare},
                          {"unet_cross_attention_only", state.unetCrossAttentionOnly},
+                         {"first_frame_attention", state.firstFrameAttention},
                          {"loss", state.loss},
                          {"optimizer", "adam"},
                          {"optimizer_state", kOptimizerFile}};
@@ -114,6 +115,7 @@ Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {
     state.unetLearningRateScale = json->value("unet_learning_rate_scale", 0.0);  // absent before session 7: frozen
     state.givenFirstFrameShare = json->value("given_first_frame_share", 0.0);  // absent before session 8: none
     state.unetCrossAttentionOnly = json->value("unet_cross_attention_only", false);  // absent before session 10
+    state.firstFrameAttention = json->value("first_frame_attention", false);  // absent before session 16
     if (json->contains("loss_choices")) {
       const nlohmann::json& c = json->at("loss_choices");
       state.lossChoices = LossChoices{.minSnrGamma = c.at("min_snr_gamma").get<double>(),

@@ -36,6 +36,7 @@ struct CheckpointState {
   double unetLearningRateScale = 0;  // motion stage: the image UNet's share of the rate (0: frozen)
   double givenFirstFrameShare = 0;   // motion stage: clips trained with a clean first frame (image-to-video)
   bool unetCrossAttentionOnly = false;  // motion stage: of the image UNet, only its cross-attention keys and values
+  bool firstFrameAttention = false;     // motion stage: frames' self-attention also reads their first frame
   std::optional<LossChoices> lossChoices;  // absent in older checkpoints
   double loss = 0;
 };

@@ -61,6 +61,7 @@ class MotionStage final : public StageModel {
         options_(inputs.motion),
         minSnrGamma_(inputs.minSnrGamma),
         parameters_(std::move(adapterParameters)) {
+    config_.firstFrameAttention = options_.firstFrameAttention;
     inference::Weights adapter = weightsFrom(parameters_, "");
     for (const auto& [name, table] : motionPositionTables(config_)) adapter.set(name, table.to(inputs.device));
     if (!unetParameters.empty()) {

@@ -140,6 +140,7 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
     auto state = readCheckpointState(*checkpoint);
     if (!state) return state.error();
     if (state->givenFirstFrameShare > 0) config["lanterna_clean_first_frame"] = true;
+    if (state->firstFrameAttention) config["lanterna_first_frame_attention"] = true;
     for (const auto& info : trained->tensors()) {
       if (info.name.rfind(kMotionRunUnetPrefix, 0) == 0) trainedUnet = true;
       else tensors.emplace_back(info.name, inference::borrowTensor(*trained, info));

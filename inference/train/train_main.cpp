@@ -12,6 +12,7 @@
 //                  the pixels that change over a clip weighted up)
 //                  [--continue-adapter]   (start from MODEL_DIR's motion adapter: a shipped adapter trained further)
 //                  [--first-frame-stills]   (the clips' first frames trained as stills too, with their clip captions)
+//                  [--first-frame-attention]   (each frame's self-attention also reads its clip's first frame)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
 //   lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]   (none: a zero-initialised adapter)
 //   lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]   (what the VAE keeps of each shape)
@@ -43,6 +44,7 @@ constexpr const char* kUsage =
     "                      [--unet-train all|cross-attention]\n"
     "                      [--motion-weight K] [--given-first-frame SHARE] [--clip-pool N]\n"
     "                      [--paired-motions] [--high-noise-weight W] [--continue-adapter] [--first-frame-stills]\n"
+    "                      [--first-frame-attention]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]\n"
@@ -74,6 +76,7 @@ int main(int argc, char** argv) {
       if (arg == "--paired-motions") { options.motion.pairedMotions = true; continue; }
       if (arg == "--continue-adapter") { options.motion.continueAdapter = true; continue; }
       if (arg == "--first-frame-stills") { options.motion.firstFrameStills = true; continue; }
+      if (arg == "--first-frame-attention") { options.motion.firstFrameAttention = true; continue; }
       if (arg == "--help" || arg == "-h") { std::fputs(kUsage, stdout); return 0; }
       if (!(v = value())) return fail(arg + " needs a value");
       if (arg == "--stage" && std::string(v) == "export") { exportModel = true; continue; }

@@ -86,6 +86,9 @@ struct MotionStageOptions {
   // With a UNet share, the clips' first frames are trained as stills too, with their clip captions: text-to-video
   // draws its first frame from a caption with motion words, which the stills' scene captions never have
   bool firstFrameStills = false;
+  // Every frame's spatial self-attention also reads its clip's first frame (inference::FrameAnchor), so the given
+  // image-to-video frame reaches the pixels its shape moves to; the exported adapter declares it
+  bool firstFrameAttention = false;
 };
 
 struct StageInputs {

@@ -54,6 +54,8 @@ Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const s
     mismatch = "given-first-frame share " + std::to_string(saved.givenFirstFrameShare);
   else if (saved.unetCrossAttentionOnly != o.motion.unetCrossAttentionOnly)
     mismatch = saved.unetCrossAttentionOnly ? "only the UNet's cross-attention trained" : "the whole UNet trained";
+  else if (saved.firstFrameAttention != o.motion.firstFrameAttention)
+    mismatch = saved.firstFrameAttention ? "first-frame attention" : "no first-frame attention";
   else if (const auto& c = saved.lossChoices; c) {
     const LossChoices now = lossChoicesOf(o);
     if (c->minSnrGamma != now.minSnrGamma) mismatch = "Min-SNR gamma " + std::to_string(c->minSnrGamma);
@@ -156,6 +158,7 @@ Result<TrainReport> train(const TrainOptions& o, const Tokenize& tokenize, const
                                 .unetLearningRateScale = o.motion.unetLearningRateScale,
                                 .givenFirstFrameShare = o.motion.givenFirstFrameShare,
                                 .unetCrossAttentionOnly = o.motion.unetCrossAttentionOnly,
+                                .firstFrameAttention = o.motion.firstFrameAttention,
                                 .lossChoices = lossChoicesOf(o),
                                 .loss = loss};
     if (Status saved = saveCheckpoint(dir, parameters, state); !saved) return saved;

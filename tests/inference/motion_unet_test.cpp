@@ -10,6 +10,7 @@
 
 #include "motion_module.h"
 #include "test_paths.h"
+#include "transformer_2d.h"
 #include "unet_motion.h"
 #include "video_loader.h"
 
@@ -90,6 +91,33 @@ TEST(MotionModule, MixesFramesButNotPixels) {
   EXPECT_GT(d[0].max().item<float>(), 1e-4);
   EXPECT_EQ(d.slice(0, 3, 6).max().item<float>(), 0.0f);
   EXPECT_THROW(m(at::randn({33, 16, 1, 1}), 33), WeightsError);  // more frames than the table covers
+}
+
+// With a FrameAnchor, each frame's self-attention also reads its clip's first frame: the other frames follow a
+// change in it, the first frame's own output does not change, and clips stay apart.
+TEST(FrameAnchor, FramesAlsoReadTheirClipsFirstFrame) {
+  c10::InferenceMode guard;
+  const int64_t c = 8, frames = 4;
+  const BasicTransformerBlock block =
+      BasicTransformerBlock::load(randomModule(c).sub("transformer_blocks.0."), c, c, 2, Upcast::No);
+  const FrameAnchor anchor{frames};
+  at::Tensor x = at::randn({2 * frames, 6, c});  // two clips of four frames, six tokens each
+  const at::Tensor context = at::randn({2 * frames, 3, c});
+  const at::Tensor plain = block(x, context), anchored = block(x, context, anchor);
+  for (int64_t first : {int64_t{0}, frames}) EXPECT_TRUE(at::allclose(anchored[first], plain[first], 1e-5, 1e-5));
+  EXPECT_GT((anchored[2] - plain[2]).abs().max().item<float>(), 1e-3);
+
+  at::Tensor moved = x.clone();
+  moved[0] += at::randn({6, c});  // the first clip's first frame
+  const at::Tensor anchoredMoved = block(moved, context, anchor);
+  EXPECT_GT((anchoredMoved[2] - anchored[2]).abs().max().item<float>(), 1e-3);
+  EXPECT_TRUE(at::equal(block(moved, context)[2], plain[2]));  // without the anchor, frames are independent
+  EXPECT_TRUE(at::allclose(anchoredMoved[frames + 2], anchored[frames + 2]));  // the second clip's own first frame
+
+  // A clip of one repeated picture attends to the same keys twice over: the anchor changes nothing.
+  const at::Tensor still = x.narrow(0, 0, 1).expand({frames, 6, c}).contiguous();
+  EXPECT_TRUE(at::allclose(block(still, context.narrow(0, 0, frames), anchor),
+                           block(still, context.narrow(0, 0, frames)), 1e-5, 1e-5));
 }
 
 // The shared diffusers-layout adapter, renamed to the original AnimateDiff layout, loads to identical outputs.

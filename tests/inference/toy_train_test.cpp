@@ -402,18 +402,21 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   }
 
   // A run that gives its clips their first frame clean (image-to-video's conditioning), with the moving pixels
-  // weighted: its checkpoint records the share, its export declares it, and the plain run's export does not.
+  // weighted and first-frame attention: its checkpoint records them, its export declares the share and the
+  // attention, and the plain run's export declares neither.
   TrainOptions given = smallRun(root / "given", 1);
   given.stage = Stage::Motion;
   given.initFrom = root / "model";
   given.motion.givenFirstFrameShare = 1;
   given.motion.motionWeight = 4;
+  given.motion.firstFrameAttention = true;
   auto givenReport = runTraining(given, *motionTokenize);
   ASSERT_TRUE(givenReport.ok()) << givenReport.error().message;
   for (float loss : givenReport->losses) EXPECT_TRUE(std::isfinite(loss));
   auto givenState = readCheckpointState(checkpointDir(root / "given", 1));
   ASSERT_TRUE(givenState.ok()) << givenState.error().message;
   EXPECT_EQ(givenState->givenFirstFrameShare, 1.0);
+  EXPECT_TRUE(givenState->firstFrameAttention);
   ASSERT_TRUE(givenState->lossChoices.has_value());
   EXPECT_EQ(givenState->lossChoices->motionWeight, 4.0);
   TrainOptions unweighted = given;
@@ -424,14 +427,24 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   ASSERT_FALSE(refusedUnweighted.ok());
   EXPECT_NE(refusedUnweighted.error().message.find("motion weight"), std::string::npos)
       << refusedUnweighted.error().message;
+  TrainOptions unanchored = given;
+  unanchored.steps = 2;
+  unanchored.resume = Resume::Yes;
+  unanchored.motion.firstFrameAttention = false;
+  auto refusedUnanchored = runTraining(unanchored, *motionTokenize);
+  ASSERT_FALSE(refusedUnanchored.ok());
+  EXPECT_NE(refusedUnanchored.error().message.find("first-frame attention"), std::string::npos)
+      << refusedUnanchored.error().message;
   std::filesystem::copy(root / "model", root / "given-model", std::filesystem::copy_options::recursive);
   ASSERT_TRUE(exportToyMotionAdapter(root / "given", root / "given-model").ok());
   auto givenAdapter = inference::loadMotionAdapter(root / "given-model" / "motion_adapter");
   ASSERT_TRUE(givenAdapter.ok()) << givenAdapter.error().message;
   EXPECT_TRUE(givenAdapter->config.cleanFirstFrame);
+  EXPECT_TRUE(givenAdapter->config.firstFrameAttention);
   auto plainAdapter = inference::loadMotionAdapter(root / "model" / "motion_adapter");
   ASSERT_TRUE(plainAdapter.ok()) << plainAdapter.error().message;
   EXPECT_FALSE(plainAdapter->config.cleanFirstFrame);
+  EXPECT_FALSE(plainAdapter->config.firstFrameAttention);
 
   // A clip pool of 8 at batch 4 cycles through the first 8 training clips: steps 0 and 2 draw the same clips.
   StageInputs pooled{at::kCPU, {}, *motionTokenize};
