@@ -16,7 +16,8 @@ namespace lanterna::inference {
 
 // A batch of clips (B*F images, frames-major) whose self-attention also looks at each clip's first frame, so a given
 // image-to-video frame reaches the pixels its shape moves to; temporal attention reads one pixel's history only.
-// 0 frames: each image attends to itself alone. The first frame's own output is unchanged either way.
+// Inactive (0 or 1 frame per clip): each image attends to itself alone. The first frame's own output is the same
+// either way.
 struct FrameAnchor {
   int64_t framesPerClip = 0;
   bool active() const { return framesPerClip > 1; }

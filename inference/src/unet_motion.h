@@ -31,7 +31,8 @@ struct MotionAdapterConfig {
   // at each step's noise level, which any AnimateDiff adapter accepts.
   bool cleanFirstFrame = false;
   // "lanterna_first_frame_attention": every frame's spatial self-attention also reads its clip's first frame
-  // (FrameAnchor); an adapter trained that way is run that way.
+  // (FrameAnchor); an adapter trained that way is run that way. A context window after the first reads its own
+  // first frame.
   bool firstFrameAttention = false;
 
   static MotionAdapterConfig fromJson(const nlohmann::json& json);
