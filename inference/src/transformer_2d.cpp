@@ -40,7 +40,8 @@ at::Tensor BasicTransformerBlock::operator()(at::Tensor x, const at::Tensor& con
     // Keys and values: the frame's own tokens, then its clip's first frame's. For the first frame that repeats each
     // key once, which leaves its softmax, and so its output, as it was.
     const int64_t frames = anchor.framesPerClip, tokens = normed.size(1), dim = normed.size(2);
-    const at::Tensor first = normed.reshape({-1, frames, tokens, dim}).narrow(1, 0, 1).expand({-1, frames, tokens, dim});
+    const at::Tensor first =
+        normed.reshape({-1, frames, tokens, dim}).narrow(1, 0, 1).expand({-1, frames, tokens, dim});
     x = attn1_(normed, at::cat({normed, first.reshape({-1, tokens, dim})}, 1)) + x;
   } else {
     x = attn1_(normed, {}) + x;
