@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <numeric>
 #include <regex>
 
@@ -57,6 +58,18 @@ bool sameParameters(const std::vector<std::pair<std::string, at::Tensor>>& a,
   for (std::size_t i = 0; i < a.size(); ++i)
     if (a[i].first != b[i].first || !at::equal(a[i].second, b[i].second)) return false;
   return true;
+}
+
+// `run` resumed one step further with `change` applied is refused, and the message names `savedSetting`.
+void expectResumeRefused(const TrainOptions& run, const std::function<void(TrainOptions&)>& change,
+                         const Tokenize& tokenize, const std::string& savedSetting) {
+  TrainOptions resumed = run;
+  resumed.steps = run.steps + 1;
+  resumed.resume = Resume::Yes;
+  change(resumed);
+  auto refused = runTraining(resumed, tokenize);
+  ASSERT_FALSE(refused.ok()) << savedSetting;
+  EXPECT_NE(refused.error().message.find(savedSetting), std::string::npos) << refused.error().message;
 }
 
 }  // namespace
@@ -365,13 +378,8 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   EXPECT_EQ(otherUnetMoved, 0.0f);
   // The frozen weights are the image model's in the forward pass too (the same first step as the joint run's).
   EXPECT_NEAR(crossReport->losses.front(), jointReport->losses.front(), 1e-3 * jointReport->losses.front());
-  TrainOptions wholeResume = crossOnly;
-  wholeResume.steps = 2;
-  wholeResume.resume = Resume::Yes;
-  wholeResume.motion.unetCrossAttentionOnly = false;
-  auto refusedWhole = runTraining(wholeResume, *motionTokenize);
-  ASSERT_FALSE(refusedWhole.ok());
-  EXPECT_NE(refusedWhole.error().message.find("cross-attention"), std::string::npos) << refusedWhole.error().message;
+  expectResumeRefused(crossOnly, [](TrainOptions& o) { o.motion.unetCrossAttentionOnly = false; }, *motionTokenize,
+                      "cross-attention");
   // Its export ships that UNet beside the adapter; the adapter file keeps the MotionAdapter names only.
   std::filesystem::copy(root / "model", root / "joint-model", std::filesystem::copy_options::recursive);
   ASSERT_TRUE(exportToyMotionAdapter(root / "joint", root / "joint-model").ok());
@@ -419,22 +427,9 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   EXPECT_TRUE(givenState->firstFrameAttention);
   ASSERT_TRUE(givenState->lossChoices.has_value());
   EXPECT_EQ(givenState->lossChoices->motionWeight, 4.0);
-  TrainOptions unweighted = given;
-  unweighted.steps = 2;
-  unweighted.resume = Resume::Yes;
-  unweighted.motion.motionWeight = 0;
-  auto refusedUnweighted = runTraining(unweighted, *motionTokenize);
-  ASSERT_FALSE(refusedUnweighted.ok());
-  EXPECT_NE(refusedUnweighted.error().message.find("motion weight"), std::string::npos)
-      << refusedUnweighted.error().message;
-  TrainOptions unanchored = given;
-  unanchored.steps = 2;
-  unanchored.resume = Resume::Yes;
-  unanchored.motion.firstFrameAttention = false;
-  auto refusedUnanchored = runTraining(unanchored, *motionTokenize);
-  ASSERT_FALSE(refusedUnanchored.ok());
-  EXPECT_NE(refusedUnanchored.error().message.find("first-frame attention"), std::string::npos)
-      << refusedUnanchored.error().message;
+  expectResumeRefused(given, [](TrainOptions& o) { o.motion.motionWeight = 0; }, *motionTokenize, "motion weight");
+  expectResumeRefused(given, [](TrainOptions& o) { o.motion.firstFrameAttention = false; }, *motionTokenize,
+                      "first-frame attention");
   std::filesystem::copy(root / "model", root / "given-model", std::filesystem::copy_options::recursive);
   ASSERT_TRUE(exportToyMotionAdapter(root / "given", root / "given-model").ok());
   auto givenAdapter = inference::loadMotionAdapter(root / "given-model" / "motion_adapter");
