@@ -21,6 +21,18 @@ at::Tensor Attention::operator()(const at::Tensor& x, const at::Tensor& context)
   return toOut_(multiHeadAttention(toQ_(x), toK_(source), toV_(source), heads_, upcast_));
 }
 
+at::Tensor Attention::withFirstFrame(const at::Tensor& x, FrameAnchor anchor) const {
+  // For the first frame this repeats each key once, which leaves its softmax, and so its output, as it was.
+  const int64_t frames = anchor.framesPerClip, tokens = x.size(1);
+  auto ownThenFirst = [&](const at::Tensor& projected) {
+    const int64_t dim = projected.size(2);
+    const at::Tensor first =
+        projected.reshape({-1, frames, tokens, dim}).narrow(1, 0, 1).expand({-1, frames, tokens, dim});
+    return at::cat({projected, first.reshape({-1, tokens, dim})}, 1);
+  };
+  return toOut_(multiHeadAttention(toQ_(x), ownThenFirst(toK_(x)), ownThenFirst(toV_(x)), heads_, upcast_));
+}
+
 BasicTransformerBlock BasicTransformerBlock::load(const Weights& w, int64_t dim, int64_t contextDim, int64_t heads,
                                                   Upcast upcast) {
   BasicTransformerBlock block;
@@ -36,16 +48,7 @@ BasicTransformerBlock BasicTransformerBlock::load(const Weights& w, int64_t dim,
 
 at::Tensor BasicTransformerBlock::operator()(at::Tensor x, const at::Tensor& context, FrameAnchor anchor) const {
   const at::Tensor normed = norm1_(x);
-  if (anchor.active()) {
-    // Keys and values: the frame's own tokens, then its clip's first frame's. For the first frame that repeats each
-    // key once, which leaves its softmax, and so its output, as it was.
-    const int64_t frames = anchor.framesPerClip, tokens = normed.size(1), dim = normed.size(2);
-    const at::Tensor first =
-        normed.reshape({-1, frames, tokens, dim}).narrow(1, 0, 1).expand({-1, frames, tokens, dim});
-    x = attn1_(normed, at::cat({normed, first.reshape({-1, tokens, dim})}, 1)) + x;
-  } else {
-    x = attn1_(normed, {}) + x;
-  }
+  x = (anchor.active() ? attn1_.withFirstFrame(normed, anchor) : attn1_(normed, {})) + x;
   x = attn2_(norm2_(x), context) + x;
   auto parts = geglu_(norm3_(x)).chunk(2, -1);  // GEGLU: h * gelu(gate), exact erf GELU
   return ffOut_(parts[0] * at::gelu(parts[1])) + x;

@@ -28,6 +28,9 @@ class Attention {
  public:
   static Attention load(const Weights& w, int64_t queryDim, int64_t contextDim, int64_t heads, Upcast upcast);
   at::Tensor operator()(const at::Tensor& x, const at::Tensor& context) const;
+  // Self-attention whose keys and values are each frame's own tokens followed by its clip's first frame's
+  // (FrameAnchor): every token is projected once, then the first frame's keys and values are repeated per frame.
+  at::Tensor withFirstFrame(const at::Tensor& x, FrameAnchor anchor) const;
 
  private:
   Linear toQ_, toK_, toV_, toOut_;

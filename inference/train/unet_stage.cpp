@@ -179,15 +179,19 @@ Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs) {
     cache->latents = cache->latents.to(inputs.device);
   }
   auto stage = std::make_unique<UNetStage>(inputs, std::move(*vae), std::move(cache));
-  if (!inputs.initFrom.empty()) {
-    const NamedTensors parameters = stage->namedParameters();
-    for (Status s : {copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", "unet.", parameters),
-                     copyWeights(modelTextEncoderFile(inputs.initFrom), "text_encoder.", parameters)})
-      if (!s) return s.error();
-  }
+  const NamedTensors parameters = stage->namedParameters();
+  if (!inputs.initFrom.empty())
+    if (Status s = copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", "unet.", parameters);
+        !s)
+      return s.error();
+  // The encoder: --text-encoder's, frozen, when one is named (read once, even when it is the init model); else the
+  // init model's, trained on.
   if (!inputs.textEncoderRun.empty()) {
-    if (Status s = copyTextEncoder(inputs.textEncoderRun, stage->namedParameters()); !s) return s.error();
+    if (Status s = copyTextEncoder(inputs.textEncoderRun, parameters); !s) return s.error();
     stage->freezeTextEncoder();
+  } else if (!inputs.initFrom.empty()) {
+    if (Status s = copyWeights(modelTextEncoderFile(inputs.initFrom), "text_encoder.", parameters); !s)
+      return s.error();
   }
   return std::unique_ptr<StageModel>(std::move(stage));
 }
