@@ -41,17 +41,11 @@ class EulerScheduler final : public Scheduler {
     sigmaValues_ = toDoubles(sigmas_);
   }
 
-  double initNoiseSigma() const override {
-    const float maxSigma = sigmas_.defined() ? sigmas_.max().item<float>() : 0.0f;
-    const auto spacing = config_.spacing == TimestepSpacing::Unset ? TimestepSpacing::Linspace : config_.spacing;
-    if (spacing != TimestepSpacing::Leading) return maxSigma;
-    return std::sqrt(maxSigma * maxSigma + 1.0f);
-  }
+  double initNoiseSigma() const override { return eulerInitNoiseSigma(sigmas_, config_.spacing); }
 
   at::Tensor scaleModelInput(const at::Tensor& sample, int stepIndex) const override {
     checkStepIndex(stepIndex);
-    const double sigma = sigmaValues_[stepIndex];
-    return sample / std::sqrt(sigma * sigma + 1.0);
+    return eulerScaleModelInput(sample, sigmaValues_[stepIndex]);
   }
 
   at::Tensor step(const at::Tensor& modelOutput, int stepIndex, const at::Tensor& sample, StepNoise&) override {

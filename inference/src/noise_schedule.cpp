@@ -157,4 +157,15 @@ at::Tensor eulerPredictOriginal(PredictionType prediction, double sigma, const a
   return sample - sigma * modelOutput;
 }
 
+double eulerInitNoiseSigma(const at::Tensor& sigmas, TimestepSpacing spacing) {
+  const float maxSigma = sigmas.defined() ? sigmas.max().item<float>() : 0.0f;
+  if ((spacing == TimestepSpacing::Unset ? TimestepSpacing::Linspace : spacing) != TimestepSpacing::Leading)
+    return maxSigma;
+  return std::sqrt(maxSigma * maxSigma + 1.0f);
+}
+
+at::Tensor eulerScaleModelInput(const at::Tensor& sample, double sigma) {
+  return sample / std::sqrt(sigma * sigma + 1.0);
+}
+
 }  // namespace lanterna::inference

@@ -40,6 +40,11 @@ double sigmaToTimestep(double sigma, const std::vector<float>& logSigmas);
 // The Euler family's estimate of the clean sample at sigma (k-diffusion form, diffusers' EulerDiscrete semantics).
 at::Tensor eulerPredictOriginal(PredictionType prediction, double sigma, const at::Tensor& modelOutput,
                                 const at::Tensor& sample);
+// The Euler family's start-noise scale: the largest sigma, or sqrt(sigma^2 + 1) under 'leading' spacing
+// (float32 arithmetic, as diffusers does it).
+double eulerInitNoiseSigma(const at::Tensor& sigmas, TimestepSpacing spacing);
+// The Euler family's model input at sigma: sample / sqrt(sigma^2 + 1).
+at::Tensor eulerScaleModelInput(const at::Tensor& sample, double sigma);
 
 // Python's round(): halves to even, as numpy does.
 double roundHalfEven(double value);
