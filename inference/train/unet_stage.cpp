@@ -180,10 +180,10 @@ Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs) {
   }
   auto stage = std::make_unique<UNetStage>(inputs, std::move(*vae), std::move(cache));
   const NamedTensors parameters = stage->namedParameters();
-  if (!inputs.initFrom.empty())
-    if (Status s = copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", "unet.", parameters);
-        !s)
-      return s.error();
+  if (!inputs.initFrom.empty()) {
+    const auto unetFile = inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors";
+    if (Status s = copyWeights(unetFile, "unet.", parameters); !s) return s.error();
+  }
   // The encoder: --text-encoder's, frozen, when one is named (read once, even when it is the init model); else the
   // init model's, trained on.
   if (!inputs.textEncoderRun.empty()) {
