@@ -80,7 +80,8 @@ Status saveCheckpoint(const std::filesystem::path& dir, const NamedTensors& para
                             {"high_noise_weight", c->highNoiseWeight},
                             {"paired_motions", c->pairedMotions},
                             {"clip_pool", c->clipPool},
-                            {"first_frame_stills", c->firstFrameStills}};
+                            {"first_frame_stills", c->firstFrameStills},
+                            {"first_frame_noise", c->firstFrameNoise}};
   return writeJson(dir / kStateFile, json);
 }
 
@@ -124,7 +125,9 @@ Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {
                                       .pairedMotions = c.at("paired_motions").get<bool>(),
                                       .clipPool = c.at("clip_pool").get<std::int64_t>(),
                                       // absent before session 13: none
-                                      .firstFrameStills = c.value("first_frame_stills", false)};
+                                      .firstFrameStills = c.value("first_frame_stills", false),
+                                      // absent before session 18: none
+                                      .firstFrameNoise = c.value("first_frame_noise", std::int64_t{0})};
     }
     state.loss = json->at("loss").get<double>();
     return state;

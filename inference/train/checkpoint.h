@@ -25,6 +25,7 @@ struct LossChoices {
   bool pairedMotions = false;  // motion: every second clip is the counterpart of the one before
   std::int64_t clipPool = 0;   // motion: clips drawn from the first N only (0: the whole split)
   bool firstFrameStills = false;  // motion: the clips' first frames trained as stills with their captions
+  std::int64_t firstFrameNoise = 0;  // motion: the given first frames noised to a timestep up to this
 };
 
 struct CheckpointState {

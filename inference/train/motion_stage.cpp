@@ -132,9 +132,10 @@ class MotionStage final : public StageModel {
     at::manual_seed(kProbeSeed);
     const at::Tensor t = at::linspace(300, 900, kProbeClips).to(at::kLong).to(probeLatents_.device());
     const at::Tensor noise = at::randn_like(probeLatents_);
-    // With first frames given in training, the probe gives them too: the motion from a known start.
+    // With first frames given in training, the probe gives them too, clean as inference does: the motion from a
+    // known start.
     const at::Tensor given = at::full({kProbeClips}, options_.givenFirstFrameShare > 0, at::kBool).to(t.device());
-    const Noised noised = noiseClips(probeLatents_, noise, t, given);
+    const Noised noised = noiseClips(probeLatents_, noise, t, given, GivenFrames::Clean);
     const at::Tensor inverseSnr = 1.0 / signalToNoise(alphasCumprod_).index_select(0, t);
     const auto perClipError = [&](const at::Tensor& ids) {
       const at::Tensor predicted = unet_->forward(noised.latents, noised.timesteps, text_.encode(ids.to(t.device())));
@@ -162,24 +163,38 @@ class MotionStage final : public StageModel {
   }
 
   // Clips noised to t [B], except that the clips flagged in `given` [B] have their first frame clean at timestep 0,
-  // as image-to-video feeds it to adapters that declare it. `scored` [B, 1, F, 1, 1] is 0 on those frames, which
-  // have nothing to predict, and mean 1 per clip.
+  // as image-to-video feeds it to adapters that declare it, or with first-frame noise, noised to a timestep drawn
+  // from 0..T. `scored` [B, 1, F, 1, 1] is 0 on those frames, which are conditions, not targets, and mean 1 per clip.
   struct Noised {
     at::Tensor latents, timesteps, scored;
   };
-  Noised noiseClips(const at::Tensor& latents, const at::Tensor& noise, const at::Tensor& t,
-                    const at::Tensor& given) const {
+  enum class GivenFrames { AsTrained, Clean };
+  Noised noiseClips(const at::Tensor& latents, const at::Tensor& noise, const at::Tensor& t, const at::Tensor& given,
+                    GivenFrames how = GivenFrames::AsTrained) const {
     const std::int64_t clips = latents.size(0), frames = latents.size(2);
     const at::Tensor firstFrame = at::arange(frames, t.options()).eq(0).view({1, frames});
     const at::Tensor clean = given.view({clips, 1}).logical_and(firstFrame);  // [B, F]
     const at::Tensor perFrameT = t.view({clips, 1}).expand({clips, frames});
     Noised noised;
-    noised.timesteps = at::where(clean, at::zeros_like(perFrameT), perFrameT);
-    noised.latents = at::where(clean.view({clips, 1, frames, 1, 1}), latents * alphasCumprod_[0].sqrt(),
+    const auto [givenLatents, givenT] = givenFirstFrames(latents, how);
+    noised.timesteps = at::where(clean, givenT.view({clips, 1}), perFrameT);
+    noised.latents = at::where(clean.view({clips, 1, frames, 1, 1}), givenLatents,
                                inference::noiseToTimesteps(alphasCumprod_, latents, noise, t));
     const at::Tensor scored = clean.logical_not().to(latents.scalar_type()).view({clips, 1, frames, 1, 1});
     noised.scored = scored / scored.mean(2, true);
     return noised;
+  }
+
+  // The clips' first frames as given to the UNet [B, C, 1, h, w] and their timesteps [B]: clean at timestep 0, or
+  // with first-frame noise, noised to a timestep drawn from 0..T (fresh noise: these frames are not scored).
+  std::pair<at::Tensor, at::Tensor> givenFirstFrames(const at::Tensor& latents, GivenFrames how) const {
+    const at::Tensor first = latents.narrow(2, 0, 1);
+    const std::int64_t clips = latents.size(0);
+    if (options_.firstFrameNoise <= 0 || how == GivenFrames::Clean)
+      return {first * alphasCumprod_[0].sqrt(), at::zeros({clips}, at::TensorOptions(at::kLong).device(first.device()))};
+    const at::Tensor t = at::randint(0, options_.firstFrameNoise + 1, {clips}, at::TensorOptions(at::kLong))
+                             .to(first.device());
+    return {inference::noiseToTimesteps(alphasCumprod_, first, at::randn_like(first), t), t};
   }
 
   // Per latent pixel and frame [B, 1, F, h, w], mean 1 per clip: 1 + K x the pixel's distance from its mean over the

@@ -13,6 +13,7 @@
 //                  [--continue-adapter]   (start from MODEL_DIR's motion adapter: a shipped adapter trained further)
 //                  [--first-frame-stills]   (the clips' first frames trained as stills too, with their clip captions)
 //                  [--first-frame-attention]   (each frame's self-attention also reads its clip's first frame)
+//                  [--first-frame-noise 200]   (given first frames noised to a timestep up to T: robust conditioning)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
 //   lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]   (none: a zero-initialised adapter)
 //   lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]   (what the VAE keeps of each shape)
@@ -44,7 +45,7 @@ constexpr const char* kUsage =
     "                      [--unet-train all|cross-attention]\n"
     "                      [--motion-weight K] [--given-first-frame SHARE] [--clip-pool N]\n"
     "                      [--paired-motions] [--high-noise-weight W] [--continue-adapter] [--first-frame-stills]\n"
-    "                      [--first-frame-attention]\n"
+    "                      [--first-frame-attention] [--first-frame-noise T]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
     "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
     "       lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]\n"
@@ -115,6 +116,7 @@ int main(int argc, char** argv) {
       else if (arg == "--given-first-frame") options.motion.givenFirstFrameShare = std::stod(v);
       else if (arg == "--clip-pool") options.motion.clipPool = std::stoll(v);
       else if (arg == "--high-noise-weight") options.motion.highNoiseWeight = std::stod(v);
+      else if (arg == "--first-frame-noise") options.motion.firstFrameNoise = std::stoll(v);
       else return fail("unknown option " + arg);
       if (arg == "--stage" && options.stage == Stage::Unset) return fail(std::string("unknown stage \"") + v + "\"");
     } catch (const std::exception&) {

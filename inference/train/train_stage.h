@@ -89,6 +89,10 @@ struct MotionStageOptions {
   // Every frame's spatial self-attention also reads its clip's first frame (inference::FrameAnchor), so the given
   // image-to-video frame reaches the pixels its shape moves to; the exported adapter declares it
   bool firstFrameAttention = false;
+  // > 0 noises each given first frame to a timestep drawn from 0..T (and tells the UNet that timestep), as video
+  // models augment their conditioning image: the adapter then leans less on the exact pixels of the frame it is
+  // given, which in text-to-video is the image model's picture, not a render like those it trained on
+  std::int64_t firstFrameNoise = 0;
 };
 
 struct StageInputs {

@@ -29,6 +29,10 @@ Status validate(const TrainOptions& o) {
   if (o.motion.firstFrameStills && !(o.motion.unetLearningRateScale > 0))
     return refuse("First-frame stills train the image UNet; they need a UNet learning-rate share above 0 "
                   "(--unet-lr-scale).");
+  if (o.motion.firstFrameNoise != 0 && !(o.motion.givenFirstFrameShare > 0))
+    return refuse("First-frame noise augments the given first frames; it needs --given-first-frame above 0.");
+  if (o.motion.firstFrameNoise < 0 || o.motion.firstFrameNoise >= 1000)
+    return refuse("The first-frame noise is a timestep from 0 to 999.");
   return Ok{};
 }
 
@@ -38,7 +42,8 @@ LossChoices lossChoicesOf(const TrainOptions& o) {
           .highNoiseWeight = o.motion.highNoiseWeight,
           .pairedMotions = o.motion.pairedMotions,
           .clipPool = o.motion.clipPool,
-          .firstFrameStills = o.motion.firstFrameStills};
+          .firstFrameStills = o.motion.firstFrameStills,
+          .firstFrameNoise = o.motion.firstFrameNoise};
 }
 
 // A resumed run must be the same run: other data or settings would make its result unrepeatable.
@@ -66,6 +71,8 @@ Status checkSameRun(const TrainOptions& o, const CheckpointState& saved, const s
     else if (c->clipPool != now.clipPool) mismatch = "clip pool " + std::to_string(c->clipPool);
     else if (c->firstFrameStills != now.firstFrameStills)
       mismatch = c->firstFrameStills ? "first-frame stills" : "no first-frame stills";
+    else if (c->firstFrameNoise != now.firstFrameNoise)
+      mismatch = "first-frame noise up to timestep " + std::to_string(c->firstFrameNoise);
   }
   if (mismatch.empty()) return Ok{};
   return makeError(ErrorKind::InvalidArgument,

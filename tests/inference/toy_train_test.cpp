@@ -237,6 +237,12 @@ TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
   ASSERT_FALSE(noStillShare.ok());
   EXPECT_NE(noStillShare.error().message.find("First-frame stills"), std::string::npos)
       << noStillShare.error().message;
+  motion.motion.firstFrameStills = false;
+  motion.motion.firstFrameNoise = 200;  // noise for first frames that are not given
+  auto noGivenFrames = runTraining(motion);
+  ASSERT_FALSE(noGivenFrames.ok());
+  EXPECT_NE(noGivenFrames.error().message.find("--given-first-frame"), std::string::npos)
+      << noGivenFrames.error().message;
   TrainOptions lowWeight = smallRun(freshDir("low-weight"), 2);
   lowWeight.motion.highNoiseWeight = 0.5;  // a cap below the floor of 1
   auto refusedWeight = runTraining(lowWeight);
@@ -404,15 +410,16 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
     EXPECT_TRUE(at::equal(tensor.to(at::kHalf), inference::borrowTensor(*adapter, *info))) << name;
   }
 
-  // A run that gives its clips their first frame clean (image-to-video's conditioning), with the moving pixels
-  // weighted and first-frame attention: its checkpoint records them, its export declares the share and the
-  // attention, and the plain run's export declares neither.
+  // A run that gives its clips their first frame (image-to-video's conditioning), noised up to timestep 200, with
+  // the moving pixels weighted and first-frame attention: its checkpoint records them, its export declares the share
+  // and the attention, and the plain run's export declares neither.
   TrainOptions given = smallRun(root / "given", 1);
   given.stage = Stage::Motion;
   given.initFrom = root / "model";
   given.motion.givenFirstFrameShare = 1;
   given.motion.motionWeight = 4;
   given.motion.firstFrameAttention = true;
+  given.motion.firstFrameNoise = 200;
   auto givenReport = runTraining(given, *motionTokenize);
   ASSERT_TRUE(givenReport.ok()) << givenReport.error().message;
   for (float loss : givenReport->losses) EXPECT_TRUE(std::isfinite(loss));
@@ -422,10 +429,13 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   EXPECT_TRUE(givenState->firstFrameAttention);
   ASSERT_TRUE(givenState->lossChoices.has_value());
   EXPECT_EQ(givenState->lossChoices->motionWeight, 4.0);
+  EXPECT_EQ(givenState->lossChoices->firstFrameNoise, 200);
   ASSERT_NO_FATAL_FAILURE(
       expectResumeRefused(given, [](TrainOptions& o) { o.motion.motionWeight = 0; }, *motionTokenize, "motion weight"));
   ASSERT_NO_FATAL_FAILURE(expectResumeRefused(
       given, [](TrainOptions& o) { o.motion.firstFrameAttention = false; }, *motionTokenize, "first-frame attention"));
+  ASSERT_NO_FATAL_FAILURE(expectResumeRefused(
+      given, [](TrainOptions& o) { o.motion.firstFrameNoise = 0; }, *motionTokenize, "first-frame noise"));
   std::filesystem::copy(root / "model", root / "given-model", std::filesystem::copy_options::recursive);
   ASSERT_TRUE(exportToyMotionAdapter(root / "given", root / "given-model").ok());
   auto givenAdapter = inference::loadMotionAdapter(root / "given-model" / "motion_adapter");
