@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 
@@ -29,7 +30,43 @@ class StepsWithin final : public StepObserver {
   int before_, total_;
 };
 
+bool isWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+
+std::string lowered(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 }  // namespace
+
+std::string keyframePrompt(const std::string& prompt, const std::vector<std::string>& motionPhrases) {
+  std::string text = prompt;
+  for (const std::string& phrase : motionPhrases) {
+    if (phrase.empty()) continue;
+    const std::string needle = lowered(phrase);
+    std::size_t at = lowered(text).find(needle);
+    while (at != std::string::npos) {
+      const std::size_t end = at + needle.size();
+      const bool wholeWords = (at == 0 || !isWordChar(text[at - 1])) && (end == text.size() || !isWordChar(text[end]));
+      if (wholeWords) text.erase(at, needle.size());
+      at = lowered(text).find(needle, wholeWords ? at : at + 1);
+    }
+  }
+  // Tidy what the cuts left: one space between words, none before a comma, no empty list items or loose ends.
+  std::string tidy;
+  for (char c : text) {
+    const bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+    if (space && (tidy.empty() || tidy.back() == ' ')) continue;
+    if (c == ',') {
+      while (!tidy.empty() && tidy.back() == ' ') tidy.pop_back();
+      if (tidy.empty() || tidy.back() == ',') continue;
+    }
+    tidy.push_back(space ? ' ' : c);
+  }
+  while (!tidy.empty() && (tidy.back() == ' ' || tidy.back() == ',')) tidy.pop_back();
+  // A prompt that is all motion says nothing else about the picture: the keyframe keeps it whole.
+  return tidy.empty() ? prompt : tidy;
+}
 
 AnimateDiffPipeline::AnimateDiffPipeline(SdPipeline& sd, const UNetMotion& unet, AnimateDiffOptions options)
     : sd_(sd), unet_(unet), options_(options) {
@@ -152,6 +189,7 @@ Result<GenerationOutput> AnimateDiffPipeline::generate(const GenerationRequest& 
   if (keyframeFirst) {
     GenerationRequest still = request;
     still.frames = 1;
+    still.prompt = keyframePrompt(request.prompt, unet_.config().motionPhrases);
     StepsWithin keyframeProgress(observer, 0, keyframeSteps + clipSteps);
     auto keyframe = sd_.generate(still, &keyframeProgress, cancel);
     if (!keyframe) return keyframe.error();

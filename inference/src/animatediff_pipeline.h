@@ -5,7 +5,7 @@
 // latent is pinned to the image's (noised to each step's level while sampling, clean at the end); an adapter that
 // declares cleanFirstFrame is given that frame clean, at timestep 0, at every step instead, and makes text-to-video
 // from a keyframe: the image pipeline's picture for the prompt and seed, then image-to-video from it (steps and
-// previews of both passes are reported as one run).
+// previews of both passes are reported as one run). The keyframe's prompt leaves out the adapter's motion phrases.
 //   AnimateDiffPipeline video(sdPipeline, motionUnet);
 //   Result<GenerationOutput> clip = video.generate(request, observer, cancel);   // request.frames frames
 // Internal to inference/. One run at a time; the caller's thread does the work. Borrows both models.
@@ -23,6 +23,10 @@ struct AnimateDiffOptions {
   int64_t contextOverlap = 4;   // frames shared by consecutive windows
   int64_t decodeChunkFrames = 8;  // VAE decode this many frames at a time
 };
+
+// The prompt of text-to-video's keyframe: `prompt` without the adapter's motion phrases (whole words only), its
+// spaces and commas tidied. "a red circle at the left moving right on black" -> "a red circle at the left on black".
+std::string keyframePrompt(const std::string& prompt, const std::vector<std::string>& motionPhrases);
 
 class AnimateDiffPipeline {
  public:

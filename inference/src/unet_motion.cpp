@@ -30,6 +30,7 @@ MotionAdapterConfig MotionAdapterConfig::fromJson(const nlohmann::json& json) {
     c.midBlock = json.value("use_motion_mid_block", c.midBlock);
     c.cleanFirstFrame = json.value("lanterna_clean_first_frame", c.cleanFirstFrame);
     c.firstFrameAttention = json.value("lanterna_first_frame_attention", c.firstFrameAttention);
+    c.motionPhrases = json.value("lanterna_motion_phrases", c.motionPhrases);
   } catch (const nlohmann::json::exception& e) {
     throw WeightsError(std::string("MotionAdapter config has a missing or wrong value: ") + e.what());
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -34,6 +35,10 @@ struct MotionAdapterConfig {
   // (FrameAnchor); an adapter trained that way is run that way. A context window after the first reads its own
   // first frame.
   bool firstFrameAttention = false;
+  // "lanterna_motion_phrases": the words the adapter moves things by ("moving left", "growing"). Text-to-video from
+  // a keyframe leaves them out of the keyframe's prompt: they say what happens after the first frame, and an image
+  // model that never saw them reads them as placement ("left" as a position).
+  std::vector<std::string> motionPhrases;
 
   static MotionAdapterConfig fromJson(const nlohmann::json& json);
   // From tensor names and shapes alone (single .safetensors / .ckpt-converted files carry no config).

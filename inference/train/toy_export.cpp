@@ -139,7 +139,15 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
     trained.emplace(std::move(*file));
     auto state = readCheckpointState(*checkpoint);
     if (!state) return state.error();
-    if (state->givenFirstFrameShare > 0) config["lanterna_clean_first_frame"] = true;
+    if (state->givenFirstFrameShare > 0) {
+      config["lanterna_clean_first_frame"] = true;
+      // Text-to-video then draws a keyframe with the image model, which learnt still captions only.
+      std::vector<std::string> phrases;
+      for (Motion m : {Motion::MovingLeft, Motion::MovingRight, Motion::MovingUp, Motion::MovingDown, Motion::Growing,
+                       Motion::Shrinking})
+        phrases.push_back(motionName(m));
+      config["lanterna_motion_phrases"] = phrases;
+    }
     if (state->firstFrameAttention) config["lanterna_first_frame_attention"] = true;
     for (const auto& info : trained->tensors()) {
       if (info.name.rfind(kMotionRunUnetPrefix, 0) == 0) trainedUnet = true;

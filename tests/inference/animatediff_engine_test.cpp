@@ -221,5 +221,43 @@ TEST_F(AnimateDiffEngine, TextToVideoWithACleanFirstFrameAdapterAnimatesTheTextT
   EXPECT_LT(lanterna::testing::psnr(plain->frames[0], roundTrip), 30.0);
 }
 
+// The keyframe leaves the adapter's motion phrases out of its prompt: here "walking", so the clip starts on the
+// text-to-image picture of "a cat", not of "a cat walking".
+TEST_F(AnimateDiffEngine, TextToVideoDrawsItsKeyframeWithoutTheMotionPhrases) {
+  ASSERT_NO_FATAL_FAILURE(openParts("ad_keyframe_phrases"));
+  c10::InferenceMode guard;
+  MotionAdapterConfig clean = mixFramesAndDeclareCleanFirstFrame();
+  clean.motionPhrases = {"walking"};
+  const UNetMotion cleanUnet = UNetMotion::load(sd_->components().unet, clean, adapter_->weights);
+  const GenerationRequest request = clipRequest(4);
+  GenerationRequest still = request;
+  still.frames = 1;
+  still.prompt = "a cat";
+  CancelToken cancel;
+  auto picture = sd_->generate(still, nullptr, cancel);
+  ASSERT_TRUE(picture) << picture.error().message;
+  still.prompt = request.prompt;
+  auto withPhrase = sd_->generate(still, nullptr, cancel);
+  ASSERT_TRUE(withPhrase) << withPhrase.error().message;
+  auto clip = AnimateDiffPipeline(*sd_, cleanUnet).generate(request, nullptr, cancel);
+  ASSERT_TRUE(clip) << clip.error().message;
+  EXPECT_GE(lanterna::testing::psnr(clip->frames[0], decodedRoundTrip(folder_->path(), picture->frames.front())), 40.0);
+  EXPECT_LT(lanterna::testing::psnr(clip->frames[0], decodedRoundTrip(folder_->path(), withPhrase->frames.front())),
+            40.0);
+}
+
+TEST(KeyframePrompt, LeavesOutWholeMotionPhrasesAndTidiesWhatIsLeft) {
+  const std::vector<std::string> phrases = {"moving left", "moving right", "growing"};
+  EXPECT_EQ(keyframePrompt("a big red circle at the top left moving right on a black background", phrases),
+            "a big red circle at the top left on a black background");
+  EXPECT_EQ(keyframePrompt("on white, a small blue square moving left", phrases), "on white, a small blue square");
+  EXPECT_EQ(keyframePrompt("green square at the left moving left, white background", phrases),
+            "green square at the left, white background");
+  EXPECT_EQ(keyframePrompt("A circle Growing", phrases), "A circle");  // any case
+  EXPECT_EQ(keyframePrompt("an ingrowing nail", phrases), "an ingrowing nail");  // whole words only
+  EXPECT_EQ(keyframePrompt("moving left, moving left", phrases), "moving left, moving left");  // nothing else said
+  EXPECT_EQ(keyframePrompt("a cat moving left", {}), "a cat moving left");
+}
+
 }  // namespace
 }  // namespace lanterna::inference

@@ -15,6 +15,7 @@
 
 #include "lanterna/inference/engine.h"
 #include "lanterna/inference/safetensors.h"
+#include "animatediff_pipeline.h"
 #include "checkpoint.h"
 #include "latent_cache.h"
 #include "noise_schedule.h"
@@ -441,10 +442,14 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   auto givenAdapter = inference::loadMotionAdapter(root / "given-model" / "motion_adapter");
   ASSERT_TRUE(givenAdapter.ok()) << givenAdapter.error().message;
   EXPECT_TRUE(givenAdapter->config.cleanFirstFrame);
+  EXPECT_EQ(givenAdapter->config.motionPhrases.size(), 6u);  // moving left, right, up, down, growing, shrinking
+  EXPECT_EQ(inference::keyframePrompt("a red circle at the left moving right", givenAdapter->config.motionPhrases),
+            "a red circle at the left");
   EXPECT_TRUE(givenAdapter->config.firstFrameAttention);
   auto plainAdapter = inference::loadMotionAdapter(root / "model" / "motion_adapter");
   ASSERT_TRUE(plainAdapter.ok()) << plainAdapter.error().message;
   EXPECT_FALSE(plainAdapter->config.cleanFirstFrame);
+  EXPECT_TRUE(plainAdapter->config.motionPhrases.empty());
   EXPECT_FALSE(plainAdapter->config.firstFrameAttention);
 
   // A clip pool of 8 at batch 4 cycles through the first 8 training clips: steps 0 and 2 draw the same clips.
