@@ -190,10 +190,10 @@ class MotionStage final : public StageModel {
   std::pair<at::Tensor, at::Tensor> givenFirstFrames(const at::Tensor& latents, GivenFrames how) const {
     const at::Tensor first = latents.narrow(2, 0, 1);
     const std::int64_t clips = latents.size(0);
+    const auto timestepOptions = at::TensorOptions(at::kLong);
     if (options_.firstFrameNoise <= 0 || how == GivenFrames::Clean)
-      return {first * alphasCumprod_[0].sqrt(), at::zeros({clips}, at::TensorOptions(at::kLong).device(first.device()))};
-    const at::Tensor t = at::randint(0, options_.firstFrameNoise + 1, {clips}, at::TensorOptions(at::kLong))
-                             .to(first.device());
+      return {first * alphasCumprod_[0].sqrt(), at::zeros({clips}, timestepOptions.device(first.device()))};
+    const at::Tensor t = at::randint(0, options_.firstFrameNoise + 1, {clips}, timestepOptions).to(first.device());
     return {inference::noiseToTimesteps(alphasCumprod_, first, at::randn_like(first), t), t};
   }
 
