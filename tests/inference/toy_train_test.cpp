@@ -244,6 +244,11 @@ TEST(ToyTrain, RefusesBadRequestsAndMismatchedResumes) {
   ASSERT_FALSE(noGivenFrames.ok());
   EXPECT_NE(noGivenFrames.error().message.find("--given-first-frame"), std::string::npos)
       << noGivenFrames.error().message;
+  motion.motion.givenFirstFrameShare = 1;
+  motion.motion.firstFrameNoise = 1000;  // past the schedule's last timestep
+  auto pastSchedule = runTraining(motion);
+  ASSERT_FALSE(pastSchedule.ok());
+  EXPECT_NE(pastSchedule.error().message.find("0 to 999"), std::string::npos) << pastSchedule.error().message;
   TrainOptions lowWeight = smallRun(freshDir("low-weight"), 2);
   lowWeight.motion.highNoiseWeight = 0.5;  // a cap below the floor of 1
   auto refusedWeight = runTraining(lowWeight);
