@@ -40,16 +40,21 @@ std::string lowered(std::string text) {
 }  // namespace
 
 std::string keyframePrompt(const std::string& prompt, const std::vector<std::string>& motionPhrases) {
-  std::string text = prompt;
+  // Matched on a lowercased copy, cut from both, so the prompt keeps its own case.
+  std::string text = prompt, lower = lowered(prompt);
   for (const std::string& phrase : motionPhrases) {
     if (phrase.empty()) continue;
     const std::string needle = lowered(phrase);
-    std::size_t at = lowered(text).find(needle);
+    std::size_t at = lower.find(needle);
     while (at != std::string::npos) {
       const std::size_t end = at + needle.size();
-      const bool wholeWords = (at == 0 || !isWordChar(text[at - 1])) && (end == text.size() || !isWordChar(text[end]));
-      if (wholeWords) text.erase(at, needle.size());
-      at = lowered(text).find(needle, wholeWords ? at : at + 1);
+      const bool wholeWords =
+          (at == 0 || !isWordChar(lower[at - 1])) && (end == lower.size() || !isWordChar(lower[end]));
+      if (wholeWords) {
+        text.erase(at, needle.size());
+        lower.erase(at, needle.size());
+      }
+      at = lower.find(needle, wholeWords ? at : at + 1);
     }
   }
   // Tidy what the cuts left: one space between words, none before a comma, no empty list items or loose ends.

@@ -261,9 +261,7 @@ Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs) {
   if (inputs.motion.unetLearningRateScale > 0) {
     const auto unetConfig = inference::UNetConfig::fromJson(toyUNetConfig());
     unetParameters = initParameters(unetLayout(unetConfig), kMotionRunUnetPrefix, inputs.device);
-    if (Status s = copyWeights(inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors", kMotionRunUnetPrefix,
-                               unetParameters);
-        !s)
+    if (Status s = copyWeights(inputs.initFrom / "unet" / kDiffusersWeights, kMotionRunUnetPrefix, unetParameters); !s)
       return s.error();
     // Frozen only once filled: the UNet packs the weights it will not train for inference as it loads them.
     if (inputs.motion.unetCrossAttentionOnly)
@@ -273,11 +271,10 @@ Result<std::unique_ptr<StageModel>> makeMotionStage(const StageInputs& inputs) {
   const auto adapterConfig = inference::MotionAdapterConfig::fromJson(toyMotionAdapterConfig());
   NamedTensors adapterParameters = initParameters(motionAdapterLayout(adapterConfig), "", inputs.device);
   zeroMotionProjOut(adapterParameters);
-  if (inputs.motion.continueAdapter)
-    if (Status s = copyWeights(inputs.initFrom / "motion_adapter" / "diffusion_pytorch_model.safetensors", "",
-                               adapterParameters);
-        !s)
-      return s.error();
+  if (inputs.motion.continueAdapter) {
+    const auto adapterFile = inputs.initFrom / "motion_adapter" / kDiffusersWeights;
+    if (Status s = copyWeights(adapterFile, "", adapterParameters); !s) return s.error();
+  }
   auto stage = std::make_unique<MotionStage>(inputs, std::move(*image), std::move(adapterParameters), unetParameters);
   return std::unique_ptr<StageModel>(std::move(stage));
 }

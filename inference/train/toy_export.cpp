@@ -23,8 +23,6 @@
 namespace lanterna::toy {
 namespace {
 
-constexpr const char* kDiffusersWeights = "diffusion_pytorch_model.safetensors";
-
 Status writeJson(const std::filesystem::path& path, const nlohmann::json& json) {
   std::ofstream out(path, std::ios::trunc);
   out << json.dump(2) << "\n";

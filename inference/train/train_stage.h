@@ -115,6 +115,8 @@ struct StageInputs {
 
 // How a motion run that trains the image UNet too names that UNet's tensors in its checkpoints (export strips it).
 constexpr const char* kMotionRunUnetPrefix = "unet.";
+// A diffusers component folder's weights file (unet/, vae/, motion_adapter/).
+constexpr const char* kDiffusersWeights = "diffusion_pytorch_model.safetensors";
 
 // The schedule's signal-to-noise ratio per timestep [T]: alphaCumprod / (1 - alphaCumprod).
 at::Tensor signalToNoise(const at::Tensor& alphasCumprod);

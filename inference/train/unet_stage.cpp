@@ -181,7 +181,7 @@ Result<std::unique_ptr<StageModel>> makeUNetStage(const StageInputs& inputs) {
   auto stage = std::make_unique<UNetStage>(inputs, std::move(*vae), std::move(cache));
   const NamedTensors parameters = stage->namedParameters();
   if (!inputs.initFrom.empty()) {
-    const auto unetFile = inputs.initFrom / "unet" / "diffusion_pytorch_model.safetensors";
+    const auto unetFile = inputs.initFrom / "unet" / kDiffusersWeights;
     if (Status s = copyWeights(unetFile, "unet.", parameters); !s) return s.error();
   }
   // The encoder: --text-encoder's, frozen, when one is named (read once, even when it is the init model); else the

@@ -127,8 +127,8 @@ double measureLatentScale(const inference::AutoencoderKL& vae) {
 
 Result<VaeFiles> findTrainedVae(const std::filesystem::path& run) {
   std::error_code error;
-  if (std::filesystem::exists(run / "diffusion_pytorch_model.safetensors", error))
-    return VaeFiles{run / "diffusion_pytorch_model.safetensors", run / "config.json"};
+  if (std::filesystem::exists(run / kDiffusersWeights, error))
+    return VaeFiles{run / kDiffusersWeights, run / "config.json"};
   auto dir = latestCheckpoint(run);
   if (!dir) return dir.error();
   if (!std::filesystem::exists(run / kVaeConfigFile, error))

@@ -6,12 +6,12 @@
 #include <QFileInfo>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdlib>
 
 #include "lanterna/app/model_library.h"
 #include "lanterna/app/toyworld_score.h"
 #include "lanterna/inference/engine.h"
+#include "video_test_models.h"
 
 using namespace lanterna;
 
@@ -113,13 +113,6 @@ TEST(ToyworldScore, ShippedAdapterMovesHeldOutClipsAsPrompted) {
   EXPECT_GE(score->moved, 4) << score->moved << "/10 moved as prompted; misses:" << misses;
 }
 
-double psnr(const inference::Image& a, const inference::Image& b) {
-  double sum = 0.0;
-  for (std::size_t i = 0; i < a.rgb.size(); ++i) sum += std::pow(double(a.rgb[i]) - double(b.rgb[i]), 2);
-  const double mse = sum / double(std::max<std::size_t>(1, a.rgb.size()));
-  return mse == 0.0 ? 99.0 : 10.0 * std::log10(255.0 * 255.0 / mse);
-}
-
 // The shipped adapter declares the world's motion phrases, so text-to-video's keyframe is the still of the caption
 // without them: the image model, trained on stills, draws "at the top moving left" as shapes at the top and the left.
 TEST(ToyworldScore, TextToVideoStartsOnTheStillOfItsCaptionWithoutTheMotion) {
@@ -145,9 +138,9 @@ TEST(ToyworldScore, TextToVideoStartsOnTheStillOfItsCaptionWithoutTheMotion) {
   auto withoutMotion = engine->generate(still, nullptr, cancel);
   ASSERT_TRUE(withMotion.ok() && withoutMotion.ok());
   // The keyframe goes through the VAE once more on its way into the clip (about 38 dB on toy pictures).
-  const double kept = psnr(clip->frames.front(), withoutMotion->frames.front());
+  const double kept = lanterna::testing::psnr(clip->frames.front(), withoutMotion->frames.front());
   EXPECT_GE(kept, 30.0);
-  EXPECT_GT(kept, psnr(clip->frames.front(), withMotion->frames.front()) + 5.0);
+  EXPECT_GT(kept, lanterna::testing::psnr(clip->frames.front(), withMotion->frames.front()) + 5.0);
 }
 
 // Text-to-video judges the first frame the image model drew as the image score judges a still, and says what the
