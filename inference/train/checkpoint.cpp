@@ -1,5 +1,6 @@
 #include "checkpoint.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -101,6 +102,62 @@ Result<std::filesystem::path> latestCheckpoint(const std::filesystem::path& outD
     return makeError(ErrorKind::FormatIncorrect, "\"" + (outDir / kLatestFile).string() + "\" names no checkpoint.",
                      outDir / kLatestFile);
   return outDir / (*latest)["checkpoint"].get<std::string>();
+}
+
+Result<std::vector<std::filesystem::path>> recentCheckpoints(const std::filesystem::path& outDir, int count) {
+  auto latest = latestCheckpoint(outDir);
+  if (!latest) return latest.error();
+  // Folders named as checkpointDir() names them, up to the latest (a run resumed from an earlier step may have
+  // left later ones behind that are not part of it).
+  const std::string prefix = "checkpoint-";
+  const std::string latestName = latest->filename().string();
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(outDir, error)) {
+    const std::string name = entry.path().filename().string();
+    const bool numbered = name.size() == latestName.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+                          name.find_first_not_of("0123456789", prefix.size()) == std::string::npos;
+    if (numbered && entry.is_directory() && name <= latestName) names.push_back(name);
+  }
+  if (error) return makeError(ErrorKind::FileNotFound, "Cannot list \"" + outDir.string() + "\".", outDir);
+  std::sort(names.begin(), names.end());
+  if (count < 1 || static_cast<std::size_t>(count) > names.size())
+    return makeError(ErrorKind::InvalidArgument,
+                     "\"" + outDir.string() + "\" has " + std::to_string(names.size()) + " checkpoints up to " +
+                         latestName + ", so it cannot average the last " + std::to_string(count) + ".",
+                     outDir);
+  std::vector<std::filesystem::path> dirs;
+  for (auto it = names.end() - count; it != names.end(); ++it) dirs.push_back(outDir / *it);
+  return dirs;
+}
+
+Result<NamedTensors> averageCheckpointWeights(const std::vector<std::filesystem::path>& dirs) {
+  NamedTensors sum;
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    auto file = inference::SafetensorsFile::open(dirs[i] / kModelFile);
+    if (!file) return file.error();
+    if (i > 0 && file->tensors().size() != sum.size())
+      return makeError(ErrorKind::FormatIncorrect,
+                       "\"" + file->path().string() + "\" holds other tensors than \"" +
+                           (dirs.front() / kModelFile).string() + "\": they are not checkpoints of one run.",
+                       file->path());
+    if (i == 0) {
+      for (const auto& info : file->tensors())
+        sum.emplace_back(info.name, inference::borrowTensor(*file, info).to(at::kFloat).clone());
+      continue;
+    }
+    for (auto& [name, total] : sum) {
+      const inference::TensorInfo* info = file->find(name);
+      if (!info || info->shape != total.sizes().vec())
+        return makeError(ErrorKind::FormatIncorrect,
+                         "\"" + file->path().string() + "\" has no tensor \"" + name + "\" of the shape in \"" +
+                             (dirs.front() / kModelFile).string() + "\".",
+                         file->path());
+      total.add_(inference::borrowTensor(*file, *info).to(at::kFloat));
+    }
+  }
+  for (auto& [name, tensor] : sum) tensor.div_(static_cast<double>(dirs.size()));
+  return sum;
 }
 
 Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir) {

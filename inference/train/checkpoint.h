@@ -56,6 +56,11 @@ Status markLatest(const std::filesystem::path& outDir, const std::filesystem::pa
 // The folder latest.json names; FileNotFound when there is nothing to resume.
 Result<std::filesystem::path> latestCheckpoint(const std::filesystem::path& outDir);
 Result<CheckpointState> readCheckpointState(const std::filesystem::path& dir);
+// The latest checkpoint and the count - 1 saved before it, oldest first; an error naming the run if it saved fewer.
+Result<std::vector<std::filesystem::path>> recentCheckpoints(const std::filesystem::path& outDir, int count);
+// The mean of the checkpoints' weights, in fp32: the late checkpoints of a run averaged (latest weight averaging)
+// give a smoother model than any one of them. Each must hold the same names and shapes as the first.
+Result<NamedTensors> averageCheckpointWeights(const std::vector<std::filesystem::path>& dirs);
 // Copies the saved weights into parameters (same names and shapes, or an error naming the first mismatch).
 Status loadCheckpointWeights(const std::filesystem::path& dir, const NamedTensors& parameters);
 

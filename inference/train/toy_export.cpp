@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <map>
-#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +61,9 @@ Status writeHalf(const NamedTensors& named, const std::filesystem::path& to) {
   std::vector<inference::TensorToWrite> tensors;
   for (const auto& [name, tensor] : named) {
     keep.push_back(tensor.detach().cpu().to(at::kHalf).contiguous());
+    if (!keep.back().isfinite().all().item<bool>())
+      return makeError(ErrorKind::FormatIncorrect,
+                       "\"" + to.string() + "\": tensor \"" + name + "\" does not fit in fp16.", to);
     tensors.push_back({name, inference::DType::F16, keep.back().sizes().vec(), keep.back().data_ptr()});
   }
   return inference::writeSafetensors(to, tensors, {{"format", "pt"}});
@@ -118,24 +120,21 @@ Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem
 
 
 Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std::filesystem::path& modelDir,
-                              std::uint64_t seed) {
+                              std::uint64_t seed, int averageCheckpoints) {
   nlohmann::json config = toyMotionAdapterConfig();
   const auto adapterConfig = inference::MotionAdapterConfig::fromJson(config);
-  NamedTensors tensors;
-  std::optional<inference::SafetensorsFile> trained;
-  bool trainedUnet = false;  // the run trained the image UNet with the adapter (--unet-lr-scale)
+  NamedTensors tensors, trainedUnet;  // trainedUnet: the run trained the image UNet with the adapter (--unet-lr-scale)
   if (motionRun.empty()) {
     at::manual_seed(seed);
     tensors = initParameters(motionAdapterLayout(adapterConfig), "", at::kCPU);
     zeroMotionProjOut(tensors);
   } else {
-    // One checkpoint lookup for both its weights and its recorded settings.
-    auto checkpoint = latestCheckpoint(motionRun);
-    if (!checkpoint) return checkpoint.error();
-    auto file = inference::SafetensorsFile::open(*checkpoint / kModelFile);
-    if (!file) return file.error();
-    trained.emplace(std::move(*file));
-    auto state = readCheckpointState(*checkpoint);
+    auto checkpoints = recentCheckpoints(motionRun, averageCheckpoints);
+    if (!checkpoints) return checkpoints.error();
+    auto trained = averageCheckpointWeights(*checkpoints);
+    if (!trained) return trained.error();
+    // The settings the latest checkpoint records decide what the adapter declares.
+    auto state = readCheckpointState(checkpoints->back());
     if (!state) return state.error();
     if (state->givenFirstFrameShare > 0) {
       config["lanterna_clean_first_frame"] = true;
@@ -147,9 +146,10 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
       config["lanterna_motion_phrases"] = phrases;
     }
     if (state->firstFrameAttention) config["lanterna_first_frame_attention"] = true;
-    for (const auto& info : trained->tensors()) {
-      if (info.name.rfind(kMotionRunUnetPrefix, 0) == 0) trainedUnet = true;
-      else tensors.emplace_back(info.name, inference::borrowTensor(*trained, info));
+    const std::string unetPrefix = kMotionRunUnetPrefix;
+    for (auto& [name, tensor] : *trained) {
+      if (name.rfind(unetPrefix, 0) == 0) trainedUnet.emplace_back(name.substr(unetPrefix.size()), std::move(tensor));
+      else tensors.emplace_back(name, std::move(tensor));
     }
   }
   for (auto& table : motionPositionTables(adapterConfig)) tensors.push_back(std::move(table));
@@ -161,7 +161,7 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
                    writeJson(modelDir / "model_index.json", toyModelIndex(true))})
     if (!s) return s;
   // The adapter only moves things with the UNet it was trained with.
-  if (trainedUnet) return writeComponent(*trained, kMotionRunUnetPrefix, modelDir / "unet" / kDiffusersWeights);
+  if (!trainedUnet.empty()) return writeHalf(trainedUnet, modelDir / "unet" / kDiffusersWeights);
   return Ok{};
 }
 

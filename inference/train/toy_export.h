@@ -23,8 +23,9 @@ Status exportToyModel(const std::filesystem::path& vaeRun, const std::filesystem
 // Adds modelDir/motion_adapter (diffusers MotionAdapter: config.json + fp16 safetensors with the pos_embed tables)
 // from the motion run's latest checkpoint, or, with motionRun empty, a fresh adapter whose proj_out are zero (it
 // leaves every frame as the image model draws it), and rewrites model_index.json as an AnimateDiffPipeline. A run that
-// trained the image UNet too (--unet-lr-scale) also replaces modelDir/unet with its UNet.
+// trained the image UNet too (--unet-lr-scale) also replaces modelDir/unet with its UNet. averageCheckpoints > 1
+// exports the mean of the run's latest checkpoint and those saved before it (an error if it saved fewer).
 Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std::filesystem::path& modelDir,
-                              std::uint64_t seed = 1);
+                              std::uint64_t seed = 1, int averageCheckpoints = 1);
 
 }  // namespace lanterna::toy

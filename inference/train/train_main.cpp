@@ -16,6 +16,7 @@
 //                  [--first-frame-noise 200]   (given first frames noised to a timestep up to T: robust conditioning)
 //   lanterna-train --stage export --vae runs/vae --unet runs/unet --out resources/models/toyworld
 //   lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]   (none: a zero-initialised adapter)
+//                  [--average-checkpoints 4]   (the mean of the run's last 4 checkpoints: smoother than the last)
 //   lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]   (what the VAE keeps of each shape)
 //   lanterna-train --write-tokenizer DIR      (the toy vocabulary in the Hugging Face CLIP format)
 #include <cstdio>
@@ -47,7 +48,7 @@ constexpr const char* kUsage =
     "                      [--paired-motions] [--high-noise-weight W] [--continue-adapter] [--first-frame-stills]\n"
     "                      [--first-frame-attention] [--first-frame-noise T]\n"
     "       lanterna-train --stage export --vae VAE_RUN --unet UNET_RUN --out MODEL_DIR\n"
-    "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN]\n"
+    "       lanterna-train --stage export-motion --out MODEL_DIR [--motion MOTION_RUN [--average-checkpoints N]]\n"
     "       lanterna-train --stage vae-check --vae VAE_RUN --out DIR [--steps SCENES]\n"
     "       lanterna-train --write-tokenizer DIR\n";
 
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   std::string tokenizerDir;
   std::filesystem::path unetRun;
   std::filesystem::path motionRun;
+  int averageCheckpoints = 1;  // export-motion: the mean of the run's last N checkpoints
   bool exportModel = false, exportMotion = false, vaeCheck = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -87,6 +89,7 @@ int main(int argc, char** argv) {
       else if (arg == "--vae") options.vaeRun = v;
       else if (arg == "--unet") unetRun = v;
       else if (arg == "--motion") motionRun = v;
+      else if (arg == "--average-checkpoints") averageCheckpoints = std::stoi(v);
       else if (arg == "--device" && std::string(v) == "cpu") options.device = ComputeDevice::Cpu;
       else if (arg == "--device" && std::string(v) == "cuda") options.device = ComputeDevice::Cuda;
       else if (arg == "--device") return fail(std::string("unknown device \"") + v + "\" (cpu or cuda)");
@@ -148,7 +151,9 @@ int main(int argc, char** argv) {
   }
   if (exportMotion) {
     if (options.outDir.empty()) return fail("--stage export-motion needs --out MODEL_DIR");
-    const Status exported = exportToyMotionAdapter(motionRun, options.outDir, options.seed);
+    if (averageCheckpoints < 1 || (averageCheckpoints > 1 && motionRun.empty()))
+      return fail("--average-checkpoints needs a count of 1 or more and --motion MOTION_RUN");
+    const Status exported = exportToyMotionAdapter(motionRun, options.outDir, options.seed, averageCheckpoints);
     if (!exported) return fail(exported.error().message);
     std::printf("wrote %s motion adapter to %s/motion_adapter\n", motionRun.empty() ? "a zero-initialised" : "the trained",
                 options.outDir.string().c_str());

@@ -404,6 +404,37 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   inference::EngineOptions jointOptions;
   jointOptions.device = inference::Device::Cpu;
   EXPECT_TRUE(inference::Engine::open(root / "joint-model", jointOptions).ok());
+  // Exported with --average-checkpoints 2, the adapter and the UNet are the mean of the run's last two checkpoints;
+  // here a second one whose weights are the first's plus 0.5, so every weight moves by 0.25.
+  std::filesystem::copy(root / "joint", root / "joint-two", std::filesystem::copy_options::recursive);
+  auto jointState = readCheckpointState(checkpointDir(root / "joint", 1));
+  ASSERT_TRUE(jointState.ok()) << jointState.error().message;
+  jointState->step = 2;
+  NamedTensors shifted;
+  for (const auto& [name, tensor] : jointReport->parameters) shifted.emplace_back(name, tensor + 0.5);
+  const auto secondDir = checkpointDir(root / "joint-two", 2);
+  ASSERT_TRUE(saveCheckpoint(secondDir, shifted, *jointState).ok());
+  ASSERT_TRUE(markLatest(root / "joint-two", secondDir, 2).ok());
+  std::filesystem::copy(root / "model", root / "averaged-model", std::filesystem::copy_options::recursive);
+  const Status averaged = exportToyMotionAdapter(root / "joint-two", root / "averaged-model", 1, 2);
+  ASSERT_TRUE(averaged.ok()) << averaged.error().message;
+  auto averagedUnet =
+      inference::SafetensorsFile::open(root / "averaged-model" / "unet" / "diffusion_pytorch_model.safetensors");
+  auto averagedAdapter = inference::SafetensorsFile::open(root / "averaged-model" / "motion_adapter" /
+                                                          "diffusion_pytorch_model.safetensors");
+  ASSERT_TRUE(averagedUnet.ok() && averagedAdapter.ok());
+  EXPECT_TRUE(at::equal(inference::borrowTensor(*averagedUnet, *averagedUnet->find("conv_in.weight")),
+                        (conv->second + 0.25).to(at::kHalf)));
+  const auto isProjOut = [](const auto& p) { return p.first.find("proj_out.weight") != std::string::npos; };
+  const auto jointProjOut = std::find_if(jointReport->parameters.begin(), jointReport->parameters.end(), isProjOut);
+  ASSERT_NE(jointProjOut, jointReport->parameters.end());
+  EXPECT_TRUE(at::equal(inference::borrowTensor(*averagedAdapter, *averagedAdapter->find(jointProjOut->first)),
+                        (jointProjOut->second + 0.25).to(at::kHalf)));
+  // A run cannot average more checkpoints than it saved; the message names the run.
+  const Status tooMany = exportToyMotionAdapter(root / "joint-two", root / "averaged-model", 1, 3);
+  ASSERT_FALSE(tooMany.ok());
+  EXPECT_NE(tooMany.error().message.find("joint-two"), std::string::npos) << tooMany.error().message;
+  EXPECT_NE(tooMany.error().message.find("has 2 checkpoints"), std::string::npos) << tooMany.error().message;
   // --continue-adapter starts from the model's adapter (here the joint run's, proj_out already moved), not a fresh one.
   StageInputs continued{at::kCPU, {}, *motionTokenize};
   continued.initFrom = root / "joint-model";
