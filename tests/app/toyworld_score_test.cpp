@@ -95,9 +95,9 @@ TEST(ToyworldScore, ClipsFromTheFirstFrameKeepIt) {
   }
 }
 
-// The shipped motion adapter (session 13) moves held-out clips the way their caption says: 5 of the first 10 with
-// euler 20 when it shipped, 27/40 on the first 40 (docs/models/toyworld.md). A zero-initialised adapter, whose frames
-// are independent pictures, moves about 1 in 10 by chance.
+// The shipped motion adapter (session 19) moves held-out clips the way their caption says: 9 of the first 10 with
+// euler 20 when it shipped, 30/40 on the first 40 (docs/models/toyworld.md). Session 13's moved 5 of these 10, and a
+// zero-initialised adapter, whose frames are independent pictures, moves about 1 in 10 by chance.
 TEST(ToyworldScore, ShippedAdapterMovesHeldOutClipsAsPrompted) {
   const QString model = bundledClipModel();
   if (model.isEmpty()) GTEST_SKIP() << "no toyworld model with a motion adapter in the bundled models";
@@ -110,7 +110,7 @@ TEST(ToyworldScore, ShippedAdapterMovesHeldOutClipsAsPrompted) {
   std::string misses;
   for (const auto& result : score->results)
     if (!result.moved) misses += "\n  \"" + result.prompt + "\": " + result.reason;
-  EXPECT_GE(score->moved, 4) << score->moved << "/10 moved as prompted; misses:" << misses;
+  EXPECT_GE(score->moved, 6) << score->moved << "/10 moved as prompted; misses:" << misses;
 }
 
 // The shipped adapter declares the world's motion phrases, so text-to-video's keyframe is the still of the caption
