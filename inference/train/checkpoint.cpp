@@ -107,27 +107,31 @@ Result<std::filesystem::path> latestCheckpoint(const std::filesystem::path& outD
 Result<std::vector<std::filesystem::path>> recentCheckpoints(const std::filesystem::path& outDir, int count) {
   auto latest = latestCheckpoint(outDir);
   if (!latest) return latest.error();
-  // Folders named as checkpointDir() names them, up to the latest (a run resumed from an earlier step may have
-  // left later ones behind that are not part of it).
-  const std::string prefix = "checkpoint-";
-  const std::string latestName = latest->filename().string();
-  std::vector<std::string> names;
+  // Folders named as checkpointDir() names them, by step, up to the latest (a run resumed from an earlier step may
+  // have left later ones behind that are not part of it).
+  const auto stepOf = [](const std::string& name) -> std::int64_t {
+    const std::string prefix = "checkpoint-";
+    const bool numbered = name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+                          name.find_first_not_of("0123456789", prefix.size()) == std::string::npos;
+    return numbered && name.size() - prefix.size() <= 18 ? std::stoll(name.substr(prefix.size())) : -1;
+  };
+  const std::int64_t latestStep = stepOf(latest->filename().string());
+  std::vector<std::pair<std::int64_t, std::filesystem::path>> saved;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(outDir, error)) {
-    const std::string name = entry.path().filename().string();
-    const bool numbered = name.size() == latestName.size() && name.compare(0, prefix.size(), prefix) == 0 &&
-                          name.find_first_not_of("0123456789", prefix.size()) == std::string::npos;
-    if (numbered && entry.is_directory() && name <= latestName) names.push_back(name);
+    const std::int64_t step = stepOf(entry.path().filename().string());
+    if (step >= 0 && step <= latestStep && entry.is_directory()) saved.emplace_back(step, entry.path());
   }
   if (error) return makeError(ErrorKind::FileNotFound, "Cannot list \"" + outDir.string() + "\".", outDir);
-  std::sort(names.begin(), names.end());
-  if (count < 1 || static_cast<std::size_t>(count) > names.size())
+  std::sort(saved.begin(), saved.end());
+  if (count < 1 || static_cast<std::size_t>(count) > saved.size())
     return makeError(ErrorKind::InvalidArgument,
-                     "\"" + outDir.string() + "\" has " + std::to_string(names.size()) + " checkpoints up to " +
-                         latestName + ", so it cannot average the last " + std::to_string(count) + ".",
+                     "\"" + outDir.string() + "\" has " + std::to_string(saved.size()) + " checkpoints up to " +
+                         latest->filename().string() + ", so it cannot average the last " + std::to_string(count) +
+                         ".",
                      outDir);
   std::vector<std::filesystem::path> dirs;
-  for (auto it = names.end() - count; it != names.end(); ++it) dirs.push_back(outDir / *it);
+  for (auto it = saved.end() - count; it != saved.end(); ++it) dirs.push_back(it->second);
   return dirs;
 }
 
@@ -136,22 +140,23 @@ Result<NamedTensors> averageCheckpointWeights(const std::vector<std::filesystem:
   for (std::size_t i = 0; i < dirs.size(); ++i) {
     auto file = inference::SafetensorsFile::open(dirs[i] / kModelFile);
     if (!file) return file.error();
-    if (i > 0 && file->tensors().size() != sum.size())
-      return makeError(ErrorKind::FormatIncorrect,
-                       "\"" + file->path().string() + "\" holds other tensors than \"" +
-                           (dirs.front() / kModelFile).string() + "\": they are not checkpoints of one run.",
-                       file->path());
     if (i == 0) {
       for (const auto& info : file->tensors())
         sum.emplace_back(info.name, inference::borrowTensor(*file, info).to(at::kFloat).clone());
       continue;
     }
+    const std::string first = (dirs.front() / kModelFile).string();
+    if (file->tensors().size() != sum.size())
+      return makeError(ErrorKind::FormatIncorrect,
+                       "\"" + file->path().string() + "\" holds other tensors than \"" + first +
+                           "\": they are not checkpoints of one run.",
+                       file->path());
     for (auto& [name, total] : sum) {
       const inference::TensorInfo* info = file->find(name);
       if (!info || info->shape != total.sizes().vec())
         return makeError(ErrorKind::FormatIncorrect,
                          "\"" + file->path().string() + "\" has no tensor \"" + name + "\" of the shape in \"" +
-                             (dirs.front() / kModelFile).string() + "\".",
+                             first + "\".",
                          file->path());
       total.add_(inference::borrowTensor(*file, *info).to(at::kFloat));
     }
