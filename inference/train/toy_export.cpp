@@ -35,38 +35,31 @@ Result<inference::SafetensorsFile> openLatest(const std::filesystem::path& run) 
   return inference::SafetensorsFile::open(*dir / kModelFile);
 }
 
-// The tensors under prefix (stripped), in fp16: half the size, and what diffusers' fp16 variants hold.
-Status writeComponent(const inference::SafetensorsFile& from, const std::string& prefix,
-                      const std::filesystem::path& to) {
-  std::vector<at::Tensor> keep;
-  std::vector<inference::TensorToWrite> tensors;
-  for (const auto& info : from.tensors()) {
-    if (info.name.compare(0, prefix.size(), prefix) != 0) continue;
-    keep.push_back(inference::borrowTensor(from, info).to(at::kHalf).contiguous());
-    if (!keep.back().isfinite().all().item<bool>())
-      return makeError(ErrorKind::FormatIncorrect, "\"" + from.path().string() + "\": tensor \"" + info.name +
-                                                       "\" does not fit in fp16.", from.path());
-    tensors.push_back({info.name.substr(prefix.size()), inference::DType::F16, keep.back().sizes().vec(),
-                       keep.back().data_ptr()});
-  }
-  if (tensors.empty())
-    return makeError(ErrorKind::FormatIncorrect,
-                     "\"" + from.path().string() + "\" has no tensors under \"" + prefix + "\".", from.path());
-  return inference::writeSafetensors(to, tensors, {{"format", "pt"}});
-}
-
-// Named tensors as fp16 safetensors.
-Status writeHalf(const NamedTensors& named, const std::filesystem::path& to) {
+// Named tensors as fp16 safetensors; `source` names where they came from when one does not fit in fp16.
+Status writeHalf(const NamedTensors& named, const std::filesystem::path& to, const std::filesystem::path& source) {
   std::vector<at::Tensor> keep;
   std::vector<inference::TensorToWrite> tensors;
   for (const auto& [name, tensor] : named) {
     keep.push_back(tensor.detach().cpu().to(at::kHalf).contiguous());
     if (!keep.back().isfinite().all().item<bool>())
       return makeError(ErrorKind::FormatIncorrect,
-                       "\"" + to.string() + "\": tensor \"" + name + "\" does not fit in fp16.", to);
+                       "\"" + source.string() + "\": tensor \"" + name + "\" does not fit in fp16.", source);
     tensors.push_back({name, inference::DType::F16, keep.back().sizes().vec(), keep.back().data_ptr()});
   }
   return inference::writeSafetensors(to, tensors, {{"format", "pt"}});
+}
+
+// The tensors under prefix (stripped), in fp16: half the size, and what diffusers' fp16 variants hold.
+Status writeComponent(const inference::SafetensorsFile& from, const std::string& prefix,
+                      const std::filesystem::path& to) {
+  NamedTensors named;
+  for (const auto& info : from.tensors())
+    if (info.name.compare(0, prefix.size(), prefix) == 0)
+      named.emplace_back(info.name.substr(prefix.size()), inference::borrowTensor(from, info));
+  if (named.empty())
+    return makeError(ErrorKind::FormatIncorrect,
+                     "\"" + from.path().string() + "\" has no tensors under \"" + prefix + "\".", from.path());
+  return writeHalf(named, to, from.path());
 }
 
 }  // namespace
@@ -157,11 +150,11 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return makeError(ErrorKind::NoWriteAccess, "Cannot create \"" + dir.string() + "\".", dir);
-  for (Status s : {writeHalf(tensors, dir / kDiffusersWeights), writeJson(dir / "config.json", config),
+  for (Status s : {writeHalf(tensors, dir / kDiffusersWeights, motionRun), writeJson(dir / "config.json", config),
                    writeJson(modelDir / "model_index.json", toyModelIndex(true))})
     if (!s) return s;
   // The adapter only moves things with the UNet it was trained with.
-  if (!trainedUnet.empty()) return writeHalf(trainedUnet, modelDir / "unet" / kDiffusersWeights);
+  if (!trainedUnet.empty()) return writeHalf(trainedUnet, modelDir / "unet" / kDiffusersWeights, motionRun);
   return Ok{};
 }
 
