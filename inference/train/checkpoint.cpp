@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <string_view>
 
 #include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,8 @@ namespace {
 
 constexpr const char* kStateFile = "state.json";
 constexpr const char* kLatestFile = "latest.json";
+// checkpointDir() names each save this, then its step; recentCheckpoints() reads the step back.
+constexpr std::string_view kCheckpointPrefix = "checkpoint-";
 
 // Temp file and rename: a cut-off run never leaves a half-written JSON behind.
 Status writeJson(const std::filesystem::path& path, const nlohmann::json& json) {
@@ -46,7 +49,7 @@ Result<nlohmann::json> readJson(const std::filesystem::path& path) {
 
 std::filesystem::path checkpointDir(const std::filesystem::path& outDir, std::int64_t step) {
   std::ostringstream name;
-  name << "checkpoint-" << std::setw(6) << std::setfill('0') << step;
+  name << kCheckpointPrefix << std::setw(6) << std::setfill('0') << step;
   return outDir / name.str();
 }
 
@@ -110,7 +113,7 @@ Result<std::vector<std::filesystem::path>> recentCheckpoints(const std::filesyst
   // Folders named as checkpointDir() names them, by step, up to the latest (a run resumed from an earlier step may
   // have left later ones behind that are not part of it).
   const auto stepOf = [](const std::string& name) -> std::int64_t {
-    const std::string prefix = "checkpoint-";
+    const std::string_view prefix = kCheckpointPrefix;
     const bool numbered = name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
                           name.find_first_not_of("0123456789", prefix.size()) == std::string::npos;
     return numbered && name.size() - prefix.size() <= 18 ? std::stoll(name.substr(prefix.size())) : -1;

@@ -332,8 +332,8 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   for (const auto& [name, tensor] : motionReport->parameters)
     EXPECT_NE(name.find(".motion_modules."), std::string::npos) << name;  // the adapter only, UNet frozen
   // proj_out starts at zero and moves once trained.
-  const auto projOut = std::find_if(motionReport->parameters.begin(), motionReport->parameters.end(),
-                                    [](const auto& p) { return p.first.find("proj_out.weight") != std::string::npos; });
+  const auto isProjOut = [](const auto& p) { return p.first.find("proj_out.weight") != std::string::npos; };
+  const auto projOut = std::find_if(motionReport->parameters.begin(), motionReport->parameters.end(), isProjOut);
   ASSERT_NE(projOut, motionReport->parameters.end());
   EXPECT_GT(projOut->second.abs().max().item<float>(), 0.0f);
   ASSERT_TRUE(exportToyMotionAdapter(root / "motion", root / "model").ok());
@@ -425,7 +425,6 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   ASSERT_TRUE(averagedUnet.ok() && averagedAdapter.ok());
   EXPECT_TRUE(at::equal(inference::borrowTensor(*averagedUnet, *averagedUnet->find("conv_in.weight")),
                         (conv->second + 0.25).to(at::kHalf)));
-  const auto isProjOut = [](const auto& p) { return p.first.find("proj_out.weight") != std::string::npos; };
   const auto jointProjOut = std::find_if(jointReport->parameters.begin(), jointReport->parameters.end(), isProjOut);
   ASSERT_NE(jointProjOut, jointReport->parameters.end());
   EXPECT_TRUE(at::equal(inference::borrowTensor(*averagedAdapter, *averagedAdapter->find(jointProjOut->first)),
