@@ -95,7 +95,7 @@ TEST(ToyworldScore, ClipsFromTheFirstFrameKeepIt) {
   }
 }
 
-// The shipped motion adapter (session 19) moves held-out clips the way their caption says: 9 of the first 10 with
+// The shipped motion adapter (session 20) moves held-out clips the way their caption says: 8 of the first 10 with
 // euler 20 when it shipped, 30/40 on the first 40 (docs/models/toyworld.md). Session 13's moved 5 of these 10, and a
 // zero-initialised adapter, whose frames are independent pictures, moves about 1 in 10 by chance.
 TEST(ToyworldScore, ShippedAdapterMovesHeldOutClipsAsPrompted) {

@@ -10,7 +10,7 @@
 
 using namespace lanterna;
 
-// 50 prompts, not 20: the shipped weights (session 19) score 42/50 here and 82/100 on the first 100, so a 20-prompt
+// 50 prompts, not 20: the shipped weights (session 20) score 42/50 here and 81/100 on the first 100, so a 20-prompt
 // sample (16/20) would sit on the bar. See docs/models/toyworld.md.
 TEST(ToyworldSemantic, HeldOutPromptsShowTheNamedShapeInTheNamedCell) {
   const QString model = app::ModelLibrary::bundledModelsFolder() + "/toyworld";
