@@ -37,25 +37,55 @@ std::string lowered(std::string text) {
   return text;
 }
 
+// Whether `needle` (lowercase) occurs in `lower` as whole words at `at`.
+bool wholeWordsAt(const std::string& lower, std::size_t at, const std::string& needle) {
+  const std::size_t end = at + needle.size();
+  return lower.compare(at, needle.size(), needle) == 0 && (at == 0 || !isWordChar(lower[at - 1])) &&
+         (end == lower.size() || !isWordChar(lower[end]));
+}
+
+bool hasWholeWords(const std::string& lower, const std::string& needle) {
+  for (std::size_t at = lower.find(needle); at != std::string::npos; at = lower.find(needle, at + 1))
+    if (wholeWordsAt(lower, at, needle)) return true;
+  return false;
+}
+
+// Where an adjective of the noun phrase before `before` goes: after its article ("a", "an"), the last one before
+// `before`; the prompt's start when there is none ("red circle at the left" -> "small red circle ...").
+std::size_t adjectivePlace(const std::string& lower, std::size_t before) {
+  for (std::size_t at = std::min(before, lower.size()); at-- > 0;)
+    for (const std::string article : {"a", "an"})
+      if (wholeWordsAt(lower, at, article)) return at + article.size();
+  return 0;
+}
+
 }  // namespace
 
-std::string keyframePrompt(const std::string& prompt, const std::vector<std::string>& motionPhrases) {
+std::string keyframePrompt(const std::string& prompt, const std::vector<std::string>& motionPhrases,
+                           const std::map<std::string, std::string>& keyframeWords) {
   // Matched on a lowercased copy, cut from both, so the prompt keeps its own case.
   std::string text = prompt, lower = lowered(prompt);
   for (const std::string& phrase : motionPhrases) {
     if (phrase.empty()) continue;
     const std::string needle = lowered(phrase);
-    std::size_t at = lower.find(needle);
-    while (at != std::string::npos) {
-      const std::size_t end = at + needle.size();
-      const bool wholeWords =
-          (at == 0 || !isWordChar(lower[at - 1])) && (end == lower.size() || !isWordChar(lower[end]));
-      if (wholeWords) {
-        text.erase(at, needle.size());
-        lower.erase(at, needle.size());
+    std::size_t first = std::string::npos;
+    for (std::size_t at = lower.find(needle); at != std::string::npos; at = lower.find(needle, at)) {
+      if (!wholeWordsAt(lower, at, needle)) {
+        ++at;
+        continue;
       }
-      at = lower.find(needle, wholeWords ? at : at + 1);
+      text.erase(at, needle.size());
+      lower.erase(at, needle.size());
+      first = std::min(first, at);
     }
+    // What the motion's first frame shows, said where the prompt's own adjectives go, unless it says it already.
+    const auto words = keyframeWords.find(phrase);
+    if (first == std::string::npos || words == keyframeWords.end() || words->second.empty()) continue;
+    const std::string said = lowered(words->second);
+    if (hasWholeWords(lower, said)) continue;
+    const std::size_t place = adjectivePlace(lower, first);
+    text.insert(place, " " + words->second + " ");  // the tidying below drops the spaces it does not need
+    lower.insert(place, " " + said + " ");
   }
   // Tidy what the cuts left: one space between words, none before a comma, no empty list items or loose ends.
   std::string tidy;
@@ -194,7 +224,7 @@ Result<GenerationOutput> AnimateDiffPipeline::generate(const GenerationRequest& 
   if (keyframeFirst) {
     GenerationRequest still = request;
     still.frames = 1;
-    still.prompt = keyframePrompt(request.prompt, unet_.config().motionPhrases);
+    still.prompt = keyframePrompt(request.prompt, unet_.config().motionPhrases, unet_.config().keyframeWords);
     StepsWithin keyframeProgress(observer, 0, keyframeSteps + clipSteps);
     auto keyframe = sd_.generate(still, &keyframeProgress, cancel);
     if (!keyframe) return keyframe.error();

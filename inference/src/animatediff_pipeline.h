@@ -13,6 +13,10 @@
 
 #include <ATen/ATen.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "sd_pipeline.h"
 #include "unet_motion.h"
 
@@ -26,7 +30,11 @@ struct AnimateDiffOptions {
 
 // The prompt of text-to-video's keyframe: `prompt` without the adapter's motion phrases (whole words only), its
 // spaces and commas tidied. "a red circle at the left moving right on black" -> "a red circle at the left on black".
-std::string keyframePrompt(const std::string& prompt, const std::vector<std::string>& motionPhrases);
+// A phrase with keyframe words has them said instead, where an adjective of the noun before it goes, unless the
+// prompt says them already: with {"growing": "small"}, "a red circle growing" -> "a small red circle", since a clip
+// that grows starts small.
+std::string keyframePrompt(const std::string& prompt, const std::vector<std::string>& motionPhrases,
+                           const std::map<std::string, std::string>& keyframeWords = {});
 
 class AnimateDiffPipeline {
  public:

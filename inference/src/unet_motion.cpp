@@ -31,6 +31,7 @@ MotionAdapterConfig MotionAdapterConfig::fromJson(const nlohmann::json& json) {
     c.cleanFirstFrame = json.value("lanterna_clean_first_frame", c.cleanFirstFrame);
     c.firstFrameAttention = json.value("lanterna_first_frame_attention", c.firstFrameAttention);
     c.motionPhrases = json.value("lanterna_motion_phrases", c.motionPhrases);
+    c.keyframeWords = json.value("lanterna_keyframe_words", c.keyframeWords);
   } catch (const nlohmann::json::exception& e) {
     throw WeightsError(std::string("MotionAdapter config has a missing or wrong value: ") + e.what());
   }

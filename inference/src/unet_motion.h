@@ -39,6 +39,10 @@ struct MotionAdapterConfig {
   // a keyframe leaves them out of the keyframe's prompt: they say what happens after the first frame, and an image
   // model that never saw them reads them as placement ("left" as a position).
   std::vector<std::string> motionPhrases;
+  // "lanterna_keyframe_words": what the first frame of a motion phrase shows ({"growing": "small"}), said in the
+  // keyframe's prompt: a prompt that says only "growing" would leave the keyframe's size to chance, and the adapter
+  // grows a shape from the size it was trained to grow from.
+  std::map<std::string, std::string> keyframeWords;
 
   static MotionAdapterConfig fromJson(const nlohmann::json& json);
   // From tensor names and shapes alone (single .safetensors / .ckpt-converted files carry no config).

@@ -137,6 +137,10 @@ Status exportToyMotionAdapter(const std::filesystem::path& motionRun, const std:
                        Motion::Shrinking})
         phrases.push_back(motionName(m));
       config["lanterna_motion_phrases"] = phrases;
+      // A resize caption names no size; its keyframe says the size the world's resize starts at.
+      nlohmann::json keyframeWords = nlohmann::json::object();
+      for (Motion m : {Motion::Growing, Motion::Shrinking}) keyframeWords[motionName(m)] = sizeName(resizeStartSize(m));
+      config["lanterna_keyframe_words"] = keyframeWords;
     }
     if (state->firstFrameAttention) config["lanterna_first_frame_attention"] = true;
     const std::string unetPrefix = kMotionRunUnetPrefix;

@@ -182,9 +182,8 @@ ToyWorld::ClipPlan ToyWorld::planClip(std::uint64_t index, Split split, int fram
   for (;;) {
     start.colour = static_cast<Colour>(rng.below(kColourCount));
     start.shape = static_cast<Shape>(rng.below(kShapeCount));
-    start.size = resizing ? (plan.motion == Motion::Growing ? Size::Small : Size::Big)
-                          : static_cast<Size>(rng.below(2));
-    start.radius = resizing ? (plan.motion == Motion::Growing ? kSmallRadius : kBigRadius) : radiusFor(start.size, rng);
+    start.size = resizing ? resizeStartSize(plan.motion) : static_cast<Size>(rng.below(2));
+    start.radius = resizing ? (start.size == Size::Small ? kSmallRadius : kBigRadius) : radiusFor(start.size, rng);
     plan.travel = resizing ? 0.0f : rng.uniform(kMinTravel, kMaxTravel);
     const float lo = kPathLow, hi = kPathHigh, travel = plan.travel;
     start.centerX = rng.uniform(lo, hi);

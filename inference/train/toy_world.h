@@ -19,6 +19,8 @@ enum class Size { Small, Big };
 enum class Position { TopLeft, Top, TopRight, Left, Center, Right, BottomLeft, Bottom, BottomRight };
 enum class Motion { Unset, MovingLeft, MovingRight, MovingUp, MovingDown, Growing, Shrinking };
 inline bool isResize(Motion motion) { return motion == Motion::Growing || motion == Motion::Shrinking; }
+// The size a resize starts at: a growing shape starts small and a shrinking one big (clip captions then name no size).
+inline Size resizeStartSize(Motion motion) { return motion == Motion::Growing ? Size::Small : Size::Big; }
 // Train never contains a held-out (colour, shape, position) combination nor the held-out caption template.
 enum class Split { Train, HeldOut };
 

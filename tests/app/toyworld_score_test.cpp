@@ -143,6 +143,36 @@ TEST(ToyworldScore, TextToVideoStartsOnTheStillOfItsCaptionWithoutTheMotion) {
   EXPECT_GT(kept, lanterna::testing::psnr(clip->frames.front(), withMotion->frames.front()) + 5.0);
 }
 
+// A resize caption names no size, and the shipped adapter declares the size each resize starts at: the keyframe of
+// "growing" is the still of the small shape, drawn where the image model reads a size (before the colour).
+TEST(ToyworldScore, TextToVideoOfAResizeStartsOnTheStillOfItsStartSize) {
+  const QString model = bundledClipModel();
+  if (model.isEmpty()) GTEST_SKIP() << "no toyworld model with a motion adapter in the bundled models";
+  auto engine = openOnCpu(model);
+  ASSERT_TRUE(engine.ok()) << engine.error().message;
+  inference::GenerationRequest request;
+  request.prompt = "a green background with a yellow circle in the center growing";
+  request.sampler = "euler";
+  request.steps = 8;
+  request.cfgScale = engine->info().defaultCfgScale;
+  request.seed = 1;
+  request.width = request.height = 128;
+  request.frames = 8;
+  inference::CancelToken cancel;
+  auto clip = engine->generate(request, nullptr, cancel);
+  ASSERT_TRUE(clip.ok()) << clip.error().message;
+  inference::GenerationRequest still = request;
+  still.frames = 1;
+  still.prompt = "a green background with a small yellow circle in the center";
+  auto small = engine->generate(still, nullptr, cancel);
+  still.prompt = "a green background with a yellow circle in the center";
+  auto unsized = engine->generate(still, nullptr, cancel);
+  ASSERT_TRUE(small.ok() && unsized.ok());
+  const double kept = lanterna::testing::psnr(clip->frames.front(), small->frames.front());
+  EXPECT_GE(kept, 30.0);
+  EXPECT_GT(kept, lanterna::testing::psnr(clip->frames.front(), unsized->frames.front()) + 5.0);
+}
+
 // Text-to-video judges the first frame the image model drew as the image score judges a still, and says what the
 // detector saw when it missed, so keyframe misses can be told apart from motion misses.
 TEST(ToyworldScore, ClipsFromTextJudgeTheirFirstFrame) {

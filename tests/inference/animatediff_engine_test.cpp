@@ -259,5 +259,20 @@ TEST(KeyframePrompt, LeavesOutWholeMotionPhrasesAndTidiesWhatIsLeft) {
   EXPECT_EQ(keyframePrompt("a cat moving left", {}), "a cat moving left");
 }
 
+TEST(KeyframePrompt, SaysAMotionsKeyframeWordsWhereTheNounsAdjectivesGo) {
+  const std::vector<std::string> phrases = {"moving left", "growing", "shrinking"};
+  const std::map<std::string, std::string> words = {{"growing", "small"}, {"shrinking", "big"}};
+  EXPECT_EQ(keyframePrompt("a yellow background with a green square at the top left growing", phrases, words),
+            "a yellow background with a small green square at the top left");
+  EXPECT_EQ(keyframePrompt("on red, an orange circle Shrinking", phrases, words), "on red, an big orange circle");
+  EXPECT_EQ(keyframePrompt("purple triangle at the bottom growing, white background", phrases, words),
+            "small purple triangle at the bottom, white background");  // no article: the prompt's start
+  EXPECT_EQ(keyframePrompt("a small red circle growing", phrases, words), "a small red circle");  // said already
+  EXPECT_EQ(keyframePrompt("a red circle moving left", phrases, words), "a red circle");  // a move has no words
+  EXPECT_EQ(keyframePrompt("a red circle growing and growing", phrases, words), "a small red circle and");
+  EXPECT_EQ(keyframePrompt("a canary growing", phrases, words), "a small canary");  // "a" inside a word is no article
+  EXPECT_EQ(keyframePrompt("a red circle growing", phrases, {{"growing", ""}}), "a red circle");
+}
+
 }  // namespace
 }  // namespace lanterna::inference

@@ -480,6 +480,11 @@ TEST(ToyTrain, VaeThenUNetThenExportGivesAModelTheEngineOpens) {
   EXPECT_EQ(givenAdapter->config.motionPhrases.size(), 6u);  // moving left, right, up, down, growing, shrinking
   EXPECT_EQ(inference::keyframePrompt("a red circle at the left moving right", givenAdapter->config.motionPhrases),
             "a red circle at the left");
+  // A resize caption names no size: its keyframe says the size the world's resize starts at.
+  EXPECT_EQ(inference::keyframePrompt("a red circle at the left growing", givenAdapter->config.motionPhrases,
+                                      givenAdapter->config.keyframeWords),
+            "a small red circle at the left");
+  EXPECT_EQ(givenAdapter->config.keyframeWords.at("shrinking"), "big");
   EXPECT_TRUE(givenAdapter->config.firstFrameAttention);
   auto plainAdapter = inference::loadMotionAdapter(root / "model" / "motion_adapter");
   ASSERT_TRUE(plainAdapter.ok()) << plainAdapter.error().message;
