@@ -50,13 +50,26 @@ bool hasWholeWords(const std::string& lower, const std::string& needle) {
   return false;
 }
 
-// Where an adjective of the noun phrase before `before` goes: after its article ("a", "an"), the last one before
-// `before`; the prompt's start when there is none ("red circle at the left" -> "small red circle ...").
-std::size_t adjectivePlace(const std::string& lower, std::size_t before) {
-  for (std::size_t at = std::min(before, lower.size()); at-- > 0;)
-    for (const std::string article : {"a", "an"})
-      if (wholeWordsAt(lower, at, article)) return at + article.size();
-  return 0;
+bool startsWithVowel(const std::string& word) {
+  return !word.empty() && std::string("aeiou").find(word.front()) != std::string::npos;
+}
+
+// Puts `words` where an adjective of the noun phrase before `before` goes: after its article, the last "a" or "an"
+// before `before`, which then agrees with them ("an orange circle" -> "a big orange circle"); at the start when
+// there is none ("red circle at the left" -> "small red circle at the left"). The tidying drops the extra spaces.
+void insertAdjective(std::string& text, std::string& lower, std::size_t before, const std::string& words) {
+  for (std::size_t at = std::min(before, lower.size()); at-- > 0;) {
+    for (const std::string article : {"a", "an"}) {
+      if (!wholeWordsAt(lower, at, article)) continue;
+      const std::string agreeing = startsWithVowel(lowered(words)) ? "an" : "a";
+      const std::string written = text[at] == 'A' ? (agreeing == "an" ? "An" : "A") : agreeing;
+      text.replace(at, article.size(), written + " " + words + " ");
+      lower.replace(at, article.size(), agreeing + " " + lowered(words) + " ");
+      return;
+    }
+  }
+  text.insert(0, words + " ");
+  lower.insert(0, lowered(words) + " ");
 }
 
 }  // namespace
@@ -83,9 +96,7 @@ std::string keyframePrompt(const std::string& prompt, const std::vector<std::str
     if (first == std::string::npos || words == keyframeWords.end() || words->second.empty()) continue;
     const std::string said = lowered(words->second);
     if (hasWholeWords(lower, said)) continue;
-    const std::size_t place = adjectivePlace(lower, first);
-    text.insert(place, " " + words->second + " ");  // the tidying below drops the spaces it does not need
-    lower.insert(place, " " + said + " ");
+    insertAdjective(text, lower, first, words->second);
   }
   // Tidy what the cuts left: one space between words, none before a comma, no empty list items or loose ends.
   std::string tidy;

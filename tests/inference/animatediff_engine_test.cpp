@@ -264,7 +264,8 @@ TEST(KeyframePrompt, SaysAMotionsKeyframeWordsWhereTheNounsAdjectivesGo) {
   const std::map<std::string, std::string> words = {{"growing", "small"}, {"shrinking", "big"}};
   EXPECT_EQ(keyframePrompt("a yellow background with a green square at the top left growing", phrases, words),
             "a yellow background with a small green square at the top left");
-  EXPECT_EQ(keyframePrompt("on red, an orange circle Shrinking", phrases, words), "on red, an big orange circle");
+  EXPECT_EQ(keyframePrompt("on red, an orange circle Shrinking", phrases, words), "on red, a big orange circle");
+  EXPECT_EQ(keyframePrompt("A red circle growing", phrases, {{"growing", "inflated"}}), "An inflated red circle");
   EXPECT_EQ(keyframePrompt("purple triangle at the bottom growing, white background", phrases, words),
             "small purple triangle at the bottom, white background");  // no article: the prompt's start
   EXPECT_EQ(keyframePrompt("a small red circle growing", phrases, words), "a small red circle");  // said already
