@@ -44,32 +44,32 @@ bool wholeWordsAt(const std::string& lower, std::size_t at, const std::string& n
          (end == lower.size() || !isWordChar(lower[end]));
 }
 
-bool hasWholeWords(const std::string& lower, const std::string& needle) {
-  for (std::size_t at = lower.find(needle); at != std::string::npos; at = lower.find(needle, at + 1))
-    if (wholeWordsAt(lower, at, needle)) return true;
-  return false;
+// The first place at or after `from` where `needle` (lowercase) occurs in `lower` as whole words, else npos.
+std::size_t findWholeWords(const std::string& lower, const std::string& needle, std::size_t from = 0) {
+  for (std::size_t at = lower.find(needle, from); at != std::string::npos; at = lower.find(needle, at + 1))
+    if (wholeWordsAt(lower, at, needle)) return at;
+  return std::string::npos;
 }
 
-bool startsWithVowel(const std::string& word) {
-  return !word.empty() && std::string("aeiou").find(word.front()) != std::string::npos;
-}
-
-// Puts `words` where an adjective of the noun phrase before `before` goes: after its article, the last "a" or "an"
-// before `before`, which then agrees with them ("an orange circle" -> "a big orange circle"); at the start when
-// there is none ("red circle at the left" -> "small red circle at the left"). The tidying drops the extra spaces.
-void insertAdjective(std::string& text, std::string& lower, std::size_t before, const std::string& words) {
+// Puts `words` (`lowerWords` lowercased) where an adjective of the noun phrase before `before` goes: after its
+// article, the last "a" or "an" before `before`, which then agrees with them ("an orange circle" -> "a big orange
+// circle"); at the start when there is none ("red circle at the left" -> "small red circle at the left"). The
+// tidying drops the extra spaces.
+void insertAdjective(std::string& text, std::string& lower, std::size_t before, const std::string& words,
+                     const std::string& lowerWords) {
   for (std::size_t at = std::min(before, lower.size()); at-- > 0;) {
     for (const std::string article : {"a", "an"}) {
       if (!wholeWordsAt(lower, at, article)) continue;
-      const std::string agreeing = startsWithVowel(lowered(words)) ? "an" : "a";
-      const std::string written = text[at] == 'A' ? (agreeing == "an" ? "An" : "A") : agreeing;
+      const bool vowel = std::string("aeiou").find(lowerWords.front()) != std::string::npos;
+      const std::string agreeing = vowel ? "an" : "a";
+      const std::string written = text[at] == 'A' ? (vowel ? "An" : "A") : agreeing;
       text.replace(at, article.size(), written + " " + words + " ");
-      lower.replace(at, article.size(), agreeing + " " + lowered(words) + " ");
+      lower.replace(at, article.size(), agreeing + " " + lowerWords + " ");
       return;
     }
   }
   text.insert(0, words + " ");
-  lower.insert(0, lowered(words) + " ");
+  lower.insert(0, lowerWords + " ");
 }
 
 }  // namespace
@@ -81,22 +81,17 @@ std::string keyframePrompt(const std::string& prompt, const std::vector<std::str
   for (const std::string& phrase : motionPhrases) {
     if (phrase.empty()) continue;
     const std::string needle = lowered(phrase);
-    std::size_t first = std::string::npos;
-    for (std::size_t at = lower.find(needle); at != std::string::npos; at = lower.find(needle, at)) {
-      if (!wholeWordsAt(lower, at, needle)) {
-        ++at;
-        continue;
-      }
+    const std::size_t first = findWholeWords(lower, needle);
+    for (std::size_t at = first; at != std::string::npos; at = findWholeWords(lower, needle, at)) {
       text.erase(at, needle.size());
       lower.erase(at, needle.size());
-      first = std::min(first, at);
     }
     // What the motion's first frame shows, said where the prompt's own adjectives go, unless it says it already.
     const auto words = keyframeWords.find(phrase);
     if (first == std::string::npos || words == keyframeWords.end() || words->second.empty()) continue;
-    const std::string said = lowered(words->second);
-    if (hasWholeWords(lower, said)) continue;
-    insertAdjective(text, lower, first, words->second);
+    const std::string lowerWords = lowered(words->second);
+    if (findWholeWords(lower, lowerWords) != std::string::npos) continue;
+    insertAdjective(text, lower, first, words->second, lowerWords);
   }
   // Tidy what the cuts left: one space between words, none before a comma, no empty list items or loose ends.
   std::string tidy;

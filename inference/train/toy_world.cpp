@@ -27,8 +27,10 @@ Image blankImage(Colour background) {
   return image;
 }
 
+float nominalRadius(Size size) { return size == Size::Small ? kSmallRadius : kBigRadius; }
+
 float radiusFor(Size size, ToyRandom& rng) {
-  return (size == Size::Small ? kSmallRadius : kBigRadius) + rng.uniform(-1.0f, 1.0f);
+  return nominalRadius(size) + rng.uniform(-1.0f, 1.0f);
 }
 
 ShapeTruth placeInCell(Colour colour, Shape shape, Size size, Position position, ToyRandom& rng) {
@@ -183,7 +185,7 @@ ToyWorld::ClipPlan ToyWorld::planClip(std::uint64_t index, Split split, int fram
     start.colour = static_cast<Colour>(rng.below(kColourCount));
     start.shape = static_cast<Shape>(rng.below(kShapeCount));
     start.size = resizing ? resizeStartSize(plan.motion) : static_cast<Size>(rng.below(2));
-    start.radius = resizing ? (start.size == Size::Small ? kSmallRadius : kBigRadius) : radiusFor(start.size, rng);
+    start.radius = resizing ? nominalRadius(start.size) : radiusFor(start.size, rng);
     plan.travel = resizing ? 0.0f : rng.uniform(kMinTravel, kMaxTravel);
     const float lo = kPathLow, hi = kPathHigh, travel = plan.travel;
     start.centerX = rng.uniform(lo, hi);
